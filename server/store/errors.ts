@@ -4,22 +4,22 @@
 export class StoreError extends Error {}
 
 export class NotFoundError extends StoreError {
-  constructor(readonly resource: string, readonly name: string) {
-    super(`${resource} "${name}" not found`);
+  constructor(readonly resource: string, readonly objectName: string) {
+    super(`${resource} "${objectName}" not found`);
   }
 }
 
 export class AlreadyExistsError extends StoreError {
-  constructor(readonly resource: string, readonly name: string) {
-    super(`${resource} "${name}" already exists`);
+  constructor(readonly resource: string, readonly objectName: string) {
+    super(`${resource} "${objectName}" already exists`);
   }
 }
 
 /** ConflictError: the write named a resourceVersion that is no longer the object's current one. */
 export class ConflictError extends StoreError {
-  constructor(readonly resource: string, readonly name: string) {
+  constructor(readonly resource: string, readonly objectName: string) {
     super(
-      `Operation cannot be fulfilled on ${resource} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+      `Operation cannot be fulfilled on ${resource} "${objectName}": the object has been modified; please apply your changes to the latest version and try again`,
     );
   }
 }
