@@ -60,7 +60,9 @@ export async function startServer(cfg: ServerConfig, deps: ServerDeps = {}): Pro
   await seedNamespaces(objects);
   const controllers: Controllers = startControllers({ objects, clock, logger, config: cfg });
 
+  let ready = false;
   const app = createApp({
+    ready: () => ready,
     ctx: { objects, clock, logs: deps.logs },
     auth: staticTokens([{ token: adminToken, identity: { user: 'admin', groups: ['system:masters'] } }]),
     version: VERSION,
@@ -92,6 +94,7 @@ export async function startServer(cfg: ServerConfig, deps: ServerDeps = {}): Pro
   const url = `https://127.0.0.1:${port}`;
   const kubeconfigPath = join(cfg.dataDir, 'kubeconfig.yaml');
   await writeKubeconfig(kubeconfigPath, { server: url, caPem: pki.caCertPem, token: adminToken });
+  ready = true;
   logger.info({ url, kubeconfig: kubeconfigPath }, 'API server ready');
 
   return {

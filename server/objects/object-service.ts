@@ -39,6 +39,8 @@ export interface WriteOptions {
   dryRun?: boolean;
   /** withStatus lets a server-internal write change spec and status in one commit (binding). */
   withStatus?: boolean;
+  /** markDeletion lets delete() set deletionTimestamp, which clients can never write. */
+  markDeletion?: boolean;
 }
 
 /** Namespaces that exist from the start and can never be deleted. */
@@ -67,6 +69,12 @@ export class ObjectService {
 
   find(info: ResourceInfo, namespace: string, name: string): KubeObject | undefined {
     return this.store.get(this.key(info, namespace, name));
+  }
+
+  // latest includes writes queued for the next group commit: read-modify-write built on it lands
+  // right behind them instead of conflicting until they commit (and fails with them if they fail).
+  private latest(info: ResourceInfo, namespace: string, name: string): KubeObject | undefined {
+    return this.store.getLatest(this.key(info, namespace, name));
   }
 
   get(info: ResourceInfo, namespace: string, name: string): KubeObject {
@@ -129,7 +137,7 @@ export class ObjectService {
     opts: WriteOptions = {},
   ): Promise<{ object: KubeObject; created: boolean }> {
     for (let attempt = 0; ; attempt++) {
-      const old = this.find(info, namespace, name);
+      const old = this.latest(info, namespace, name);
       if (!old) {
         if (contentType.startsWith('application/apply-patch')) {
           const obj = parsePatched(() => applyPatch(contentType, {}, body));
@@ -161,7 +169,7 @@ export class ObjectService {
     opts: WriteOptions = {},
   ): Promise<KubeObject | undefined> {
     for (let attempt = 0; ; attempt++) {
-      const old = this.find(info, namespace, name);
+      const old = this.latest(info, namespace, name);
       if (!old) return undefined;
       const next = fn(structuredClone(old));
       if (!next) return old;
@@ -202,30 +210,20 @@ export class ObjectService {
     if (finalizers.size === 0 && grace === 0 && !terminating) return this.remove(info, namespace, obj, opts);
     if (opts.dryRun) return { object: obj, deleted: false };
     const now = this.clock.now();
-    const marked = await this.mark(info, namespace, name, (o) => {
+    const marked = await this.mutate(
+      info,
+      namespace,
+      name,
+      (o) => {
       o.metadata.deletionTimestamp = rfc3339(now + grace * 1000);
       o.metadata.deletionGracePeriodSeconds = grace;
       o.metadata.finalizers = [...new Set([...(o.metadata.finalizers ?? []), ...finalizers])];
-      if (terminating) o.status = { ...(o.status ?? {}), phase: 'Terminating' };
-      return o;
-    });
+        if (terminating) o.status = { ...(o.status ?? {}), phase: 'Terminating' };
+        return o;
+      },
+      { markDeletion: true, withStatus: true },
+    );
     return { object: marked ?? obj, deleted: !marked };
-  }
-
-  // mark stores deletion metadata straight away: write() keeps deletionTimestamp from the stored
-  // object (clients cannot set it), so going through mutate() would drop it.
-  private async mark(info: ResourceInfo, namespace: string, name: string, fn: (o: KubeObject) => KubeObject): Promise<KubeObject | undefined> {
-    for (let attempt = 0; ; attempt++) {
-      const old = this.find(info, namespace, name);
-      if (!old) return undefined;
-      try {
-        return await this.storeCall(info, name, () => this.store.update(this.key(info, namespace, name), fn(structuredClone(old)), Number(old.metadata.resourceVersion)));
-      } catch (e) {
-        if (e instanceof ApiError && e.reason === 'Conflict' && attempt < PATCH_RETRIES) continue;
-        if (e instanceof ApiError && e.reason === 'NotFound') return undefined;
-        throw e;
-      }
-    }
   }
 
   /** finalizeNamespace removes a terminating namespace once every finalizer is gone (the namespace controller's last step). */
@@ -270,17 +268,18 @@ export class ObjectService {
       this.validate(info, obj, true);
       strategy.prepareUpdate?.(obj, old, this.ctx);
       const om = old.metadata;
+      const deletion = opts.markDeletion ? obj.metadata : om;
       obj.metadata = {
         ...obj.metadata,
         name: om.name,
         uid: om.uid,
         creationTimestamp: om.creationTimestamp,
-        deletionTimestamp: om.deletionTimestamp,
-        deletionGracePeriodSeconds: om.deletionGracePeriodSeconds,
+        deletionTimestamp: deletion.deletionTimestamp,
+        deletionGracePeriodSeconds: deletion.deletionGracePeriodSeconds,
       };
       if (info.namespaced) obj.metadata.namespace = namespace;
-      if (!om.deletionTimestamp) delete obj.metadata.deletionTimestamp;
-      if (om.deletionGracePeriodSeconds === undefined) delete obj.metadata.deletionGracePeriodSeconds;
+      if (!obj.metadata.deletionTimestamp) delete obj.metadata.deletionTimestamp;
+      if (obj.metadata.deletionGracePeriodSeconds === undefined) delete obj.metadata.deletionGracePeriodSeconds;
       if (obj.spec !== undefined || om.generation !== undefined) {
         const changed = JSON.stringify(obj.spec) !== JSON.stringify(old.spec);
         obj.metadata.generation = (om.generation ?? 1) + (changed ? 1 : 0);

@@ -71,6 +71,8 @@ export class LogStore implements Store {
     const store = new LogStore(log, opts);
     await store.load();
     if (opts.compactIntervalMs > 0) {
+      // Compact at start too: a server restarted often (power cuts) might never reach the timer.
+      await store.compact();
       store.compactTimer = setInterval(() => void store.compact().catch(() => {}), opts.compactIntervalMs);
       store.compactTimer.unref();
     }
@@ -109,6 +111,10 @@ export class LogStore implements Store {
 
   get(key: ObjectKey): KubeObject | undefined {
     return this.cache.get(key);
+  }
+
+  getLatest(key: ObjectKey): KubeObject | undefined {
+    return this.latest(key);
   }
 
   list(resource: string, namespace?: string): ListResult {

@@ -41,6 +41,8 @@ export interface Store {
   readonly revision: number;
   readonly compactedRevision: number;
   get(key: ObjectKey): KubeObject | undefined;
+  /** getLatest also sees writes queued but not yet committed (for read-modify-write only). */
+  getLatest(key: ObjectKey): KubeObject | undefined;
   list(resource: string, namespace?: string): ListResult;
   /** create stores a new object; metadata.resourceVersion is assigned. AlreadyExistsError if present. */
   create(key: ObjectKey, obj: KubeObject): Promise<KubeObject>;
