@@ -1,0 +1,68 @@
+// run: `npm run bench` — every scenario, one table, JSON next to it. `--quick` runs small sizes
+// (the CI smoke run: it fails only on errors, never on timings); `--only a,b` picks scenarios.
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { benchApi } from './api-bench.js';
+import { benchScheduler } from './scheduler-bench.js';
+
+interface Row {
+  scenario: string;
+  figure: string;
+  target: string;
+  anchor: string;
+}
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const jsonOut = args.find((a) => a.startsWith('--json='))?.slice(7) ?? (quick ? 'bench-results-quick.json' : 'bench-results.json');
+const wanted = (name: string) => !only || only.includes(name);
+
+const rows: Row[] = [];
+const results: Record<string, unknown> = {};
+const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+
+async function main(): Promise<void> {
+  if (wanted('scheduler')) {
+    for (const nodes of quick ? [100, 1000] : [100, 1000, 5000]) {
+      const r = await benchScheduler({ nodes, pods: quick ? 2000 : 10000 });
+      results[`scheduler-${nodes}`] = r;
+      rows.push({
+        scenario: `scheduler throughput, ${fmt(nodes)} nodes`,
+        figure: `${fmt(r.podsPerSecond)} pods/s`,
+        target: nodes === 1000 ? '≥ 2,000 pods/s' : '',
+        anchor: 'kube-scheduler SLO: 100 pods/s (5k nodes)',
+      });
+    }
+  }
+  if (wanted('api')) {
+    const r = await benchApi({ clients: 24, creates: quick ? 1000 : 5000 });
+    results.api = r;
+    rows.push(
+      { scenario: 'API create latency, 24 clients', figure: `p50 ${fmt(r.p50ms, 1)} ms, p99 ${fmt(r.p99ms, 1)} ms`, target: 'p99 ≤ 50 ms', anchor: 'Kubernetes SLO p99 ≤ 1 s' },
+      { scenario: 'API creates per second, 24 clients', figure: `${fmt(r.createsPerSecond)} /s`, target: '', anchor: '' },
+      {
+        scenario: 'store commits under that load',
+        figure: `${fmt(r.commitsPerSecond)} commits/s, ${fmt(r.writesPerCommit, 1)} writes/commit`,
+        target: 'writes/commit > 1 (group commit)',
+        anchor: '',
+      },
+      { scenario: 'server RSS idle (no nodes)', figure: `${fmt(r.idleRssMB, 1)} MB`, target: '≤ 100 MB', anchor: 'k3s server ≈ 1.2 GB' },
+      { scenario: 'server idle CPU', figure: `${fmt(r.idleCpuPercent, 2)} %`, target: '', anchor: '' },
+      { scenario: 'server start → /readyz 200', figure: `${fmt(r.readyMs)} ms`, target: '< 2,000 ms', anchor: '' },
+    );
+  }
+  const widths = (['scenario', 'figure', 'target', 'anchor'] as const).map((k) => Math.max(k.length, ...rows.map((r) => r[k].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join(' | ');
+  console.log(line(['scenario', 'figure', 'target', 'anchor']));
+  console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
+  for (const r of rows) console.log(line([r.scenario, r.figure, r.target, r.anchor]));
+  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGB: Math.round(totalmem() / 2 ** 30), node: process.version };
+  writeFileSync(jsonOut, `${JSON.stringify({ date: new Date().toISOString(), quick, machine, results, rows }, null, 2)}\n`);
+  console.log(`\nwrote ${jsonOut}`);
+}
+
+main().catch((e) => {
+  console.error(`bench failed: ${(e as Error).stack ?? e}`);
+  process.exit(1);
+});
