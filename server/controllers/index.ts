@@ -40,7 +40,9 @@ export function startControllers(d: ControllerDeps): Controllers {
   return {
     list,
     context,
-    stop: () => list.forEach((c) => c.stop()),
+    stop: () => {
+      for (const c of list) c.stop();
+    },
     idle: async () => {
       for (let i = 0; i < 3; i++) await Promise.all(list.map((c) => c.idle()));
     },

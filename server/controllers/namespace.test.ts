@@ -50,7 +50,7 @@ describe('NamespaceController', () => {
       config: { nodeMonitorGracePeriod: 3_000, defaultNotReadyToleration: 5_000, clusterCidr: '10.42.0.0/16' },
       events: eventRecorder(objects, clock),
     };
-    controller = new NamespaceController(ctx, { delay });
+    controller = new NamespaceController(ctx, { delay, startDelayMs: 0 });
     controller.start();
   });
   afterEach(async () => {

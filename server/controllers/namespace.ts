@@ -25,12 +25,20 @@ export interface NamespaceControllerOptions {
   delay?: Delay;
   /** recheckMs: how often a namespace whose content is still terminating is looked at again. */
   recheckMs?: number;
+  /**
+   * startDelayMs: how long after the DELETE the emptying starts. `kubectl delete -f` deletes a
+   * namespace and then, one by one, the objects listed after it; emptying at once would make those
+   * deletes fail with NotFound. Kubernetes is slow enough here by accident; Bramble waits on purpose.
+   */
+  startDelayMs?: number;
 }
 
 export class NamespaceController implements Controller {
   readonly name = 'namespace';
   private readonly queue: WorkQueue;
   private readonly terminating = new Set<string>();
+  // emptying: namespaces whose start delay is over; only their content's deletions queue a look.
+  private readonly emptying = new Set<string>();
   private watches: { close(): void }[] = [];
 
   constructor(
@@ -47,15 +55,19 @@ export class NamespaceController implements Controller {
     const seen = (ns: KubeObject) => {
       const name = ns.metadata.name!;
       if (!ns.metadata.deletionTimestamp) return;
+      if (this.emptying.has(name)) return this.queue.add(name); // e.g. a finalizer was removed
+      if (this.terminating.has(name)) return; // its start delay is still running
       this.terminating.add(name);
-      this.queue.add(name);
+      const wait = this.opts.startDelayMs ?? 2_000;
+      if (wait > 0) this.queue.addAfter(name, wait);
+      else this.queue.add(name);
     };
-    this.watches.push(inform(this.ctx.objects, NAMESPACES, { added: seen, modified: seen, deleted: (ns) => this.terminating.delete(ns.metadata.name!) }));
+    this.watches.push(inform(this.ctx.objects, NAMESPACES, { added: seen, modified: seen, deleted: (ns) => this.forget(ns.metadata.name!) }));
     // Each object that goes away from a terminating namespace may have been the last one.
     for (const info of NAMESPACED) {
       const gone = (o: KubeObject) => {
         const ns = o.metadata.namespace ?? '';
-        if (this.terminating.has(ns)) this.queue.add(ns);
+        if (this.emptying.has(ns)) this.queue.add(ns);
       };
       this.watches.push(inform(this.ctx.objects, info, { deleted: gone }));
     }
@@ -71,9 +83,15 @@ export class NamespaceController implements Controller {
     return this.queue.idle();
   }
 
+  private forget(name: string): void {
+    this.terminating.delete(name);
+    this.emptying.delete(name);
+  }
+
   private async sync(name: string): Promise<void> {
     const ns = this.ctx.objects.find(NAMESPACES, '', name);
     if (!ns?.metadata.deletionTimestamp) return;
+    this.emptying.add(name);
     const left = await this.deleteContent(name);
     if (left > 0) {
       this.queue.addAfter(name, this.opts.recheckMs ?? 5_000);

@@ -40,18 +40,18 @@ describe.each([31, 32])('kubectl 1.%i', (minor) => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('is ready fast and answers kubectl version and get nodes', () => {
+  it('is ready fast and answers kubectl version and get nodes', async () => {
     expect(server.readyMs).toBeLessThan(2000);
-    const v = k('version', '-o', 'json');
+    const v = await k('version', '-o', 'json');
     expect(v.code).toBe(0);
     expect(JSON.parse(v.stdout).serverVersion.minor).toBe('31');
-    const nodes = k('get', 'nodes');
+    const nodes = await k('get', 'nodes');
     expect(nodes.stdout).toMatch(/NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION/);
     expect(nodes.stdout).toMatch(/pi-1\s+Ready/);
   });
 
   it('applies a manifest, shows the usual columns, and re-applies as unchanged', async () => {
-    const r = k('apply', '-f', MANIFEST);
+    const r = await k('apply', '-f', MANIFEST);
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('namespace/shop created');
     expect(r.stdout).toContain('configmap/web-config created');
@@ -60,10 +60,10 @@ describe.each([31, 32])('kubectl 1.%i', (minor) => {
     expect(r.stdout).toContain('service/web created');
     expect(r.stdout).toContain('service/web-nodeport created');
     await until(() => podsOf('shop'), (ps) => ps.length === 3 && ps.every((p) => p.status?.phase === 'Running'));
-    const rollout = k('rollout', 'status', 'deployment/web', '-n', 'shop', '--timeout=30s');
+    const rollout = await k('rollout', 'status', 'deployment/web', '-n', 'shop', '--timeout=30s');
     expect(rollout.stdout).toContain('successfully rolled out');
 
-    const get = k('get', 'deploy,rs,pods,svc', '-n', 'shop');
+    const get = await k('get', 'deploy,rs,pods,svc', '-n', 'shop');
     expect(get.code).toBe(0);
     expect(get.stdout).toMatch(/NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE/);
     expect(get.stdout).toMatch(/deployment\.apps\/web\s+3\/3\s+3\s+3/);
@@ -72,11 +72,11 @@ describe.each([31, 32])('kubectl 1.%i', (minor) => {
     expect(get.stdout).toMatch(/pod\/web-[a-z0-9]+-[a-z0-9]{5}\s+1\/1\s+Running\s+0/);
     expect(get.stdout).toMatch(/NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE/);
     expect(get.stdout).toMatch(/service\/web-nodeport\s+NodePort\s+10\.43\.\d+\.\d+\s+<none>\s+8080:3\d{4}\/TCP/);
-    const wide = k('get', 'pods', '-n', 'shop', '-o', 'wide');
+    const wide = await k('get', 'pods', '-n', 'shop', '-o', 'wide');
     expect(wide.stdout).toMatch(/IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES/);
     expect(wide.stdout).toMatch(/10\.42\.0\.\d+\s+pi-1/);
 
-    const again = k('apply', '-f', MANIFEST);
+    const again = await k('apply', '-f', MANIFEST);
     expect(again.stdout).toContain('deployment.apps/web unchanged');
     expect(again.stdout).toContain('namespace/shop unchanged');
   });
@@ -85,24 +85,24 @@ describe.each([31, 32])('kubectl 1.%i', (minor) => {
     const changed = readFileSync(MANIFEST, 'utf8').replace('local/busybox:1', 'local/busybox:2');
     const file = join(dir, 'changed.yaml');
     writeFileSync(file, changed);
-    expect(k('apply', '-f', file).stdout).toContain('deployment.apps/web configured');
-    expect(k('rollout', 'status', 'deployment/web', '-n', 'shop', '--timeout=30s').stdout).toContain('successfully rolled out');
-    const rs = k('get', 'rs', '-n', 'shop', '-o', 'json');
+    expect((await k('apply', '-f', file)).stdout).toContain('deployment.apps/web configured');
+    expect((await k('rollout', 'status', 'deployment/web', '-n', 'shop', '--timeout=30s')).stdout).toContain('successfully rolled out');
+    const rs = await k('get', 'rs', '-n', 'shop', '-o', 'json');
     expect(JSON.parse(rs.stdout).items).toHaveLength(2);
     const images = async () => (await podsOf('shop')).map((p) => p.spec.containers[0].image);
     await until(images, (i) => i.length === 3 && i.every((x) => x === 'local/busybox:2'));
 
-    expect(k('rollout', 'history', 'deployment/web', '-n', 'shop').stdout).toMatch(/REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>/);
-    expect(k('rollout', 'undo', 'deployment/web', '-n', 'shop').stdout).toContain('deployment.apps/web rolled back');
-    expect(k('rollout', 'status', 'deployment/web', '-n', 'shop', '--timeout=30s').stdout).toContain('successfully rolled out');
-    const dep = JSON.parse(k('get', 'deploy', 'web', '-n', 'shop', '-o', 'json').stdout);
+    expect((await k('rollout', 'history', 'deployment/web', '-n', 'shop')).stdout).toMatch(/REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>/);
+    expect((await k('rollout', 'undo', 'deployment/web', '-n', 'shop')).stdout).toContain('deployment.apps/web rolled back');
+    expect((await k('rollout', 'status', 'deployment/web', '-n', 'shop', '--timeout=30s')).stdout).toContain('successfully rolled out');
+    const dep = JSON.parse((await k('get', 'deploy', 'web', '-n', 'shop', '-o', 'json')).stdout);
     expect(dep.spec.template.spec.containers[0].image).toBe('local/busybox:1');
     await until(images, (i) => i.length === 3 && i.every((x) => x === 'local/busybox:1'));
 
-    expect(k('scale', 'deployment/web', '-n', 'shop', '--replicas=5').stdout).toContain('deployment.apps/web scaled');
+    expect((await k('scale', 'deployment/web', '-n', 'shop', '--replicas=5')).stdout).toContain('deployment.apps/web scaled');
     await until(() => podsOf('shop'), (ps) => ps.length === 5 && ps.every((p) => p.status?.phase === 'Running'));
 
-    const del = k('delete', '-f', MANIFEST);
+    const del = await k('delete', '-f', MANIFEST);
     expect(del.code).toBe(0);
     expect(del.stdout).toContain('deployment.apps "web" deleted');
     await until(
@@ -114,16 +114,16 @@ describe.each([31, 32])('kubectl 1.%i', (minor) => {
     expect((await server.api.call('GET', '/apis/apps/v1/replicasets')).json().items).toEqual([]);
   });
 
-  it('prints an invalid name as kubectl does', () => {
+  it('prints an invalid name as kubectl does', async () => {
     // kubectl 1.32 sends `create configmap` as protobuf, which Bramble does not decode yet.
     if (minor <= 31) {
-      const r = k('create', 'configmap', 'Bad_Name', '--from-literal=a=b');
+      const r = await k('create', 'configmap', 'Bad_Name', '--from-literal=a=b');
       expect(r.code).toBe(1);
       expect(r.stderr).toContain('is invalid');
     }
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_Name\n');
-    const a = k('apply', '-f', bad);
+    const a = await k('apply', '-f', bad);
     expect(a.code).toBe(1);
     expect(a.stderr).toMatch(/The ConfigMap "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name"/);
   });

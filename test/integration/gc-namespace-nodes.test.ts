@@ -136,7 +136,7 @@ describe('garbage collection, namespaces and nodes', () => {
     };
     controllers = [
       new GarbageCollector(ctx, { delay: time.delay }),
-      new NamespaceController(ctx, { delay: time.delay }),
+      new NamespaceController(ctx, { delay: time.delay, startDelayMs: 0 }),
       new NodeLifecycleController(ctx, { delay: time.delay }),
     ];
     for (const c of controllers) c.start();

@@ -45,7 +45,8 @@ export function makeApi(url: string, token: string, ca: string, maxSockets = 64)
             path,
             headers: {
               ...(token ? { authorization: `Bearer ${token}` } : {}),
-              ...(payload !== undefined ? { 'content-type': 'application/json' } : {}),
+              // An explicit length: Node sends DELETE bodies neither chunked nor sized otherwise.
+              ...(payload !== undefined ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) } : {}),
               ...headers,
             },
           },
