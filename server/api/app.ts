@@ -47,7 +47,15 @@ export function createApp(o: AppOptions): Hono<Env> {
     c.set('identity', identity);
     await next();
   });
-  app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => json(413, toStatus(tooLarge())) }));
+  // The rest of an oversized body is never read, so the connection cannot carry another request:
+  // say so, or a keep-alive client reuses it and sees its next request hang up.
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => new Response(JSON.stringify(toStatus(tooLarge())), { status: 413, headers: { 'content-type': 'application/json', connection: 'close' } }),
+    }),
+  );
 
   app.get('/version', (c) => c.json(versionInfo(o.version)));
   app.get('/metrics', () => new Response(renderMetrics(o.metrics ?? (() => ({}))), { headers: { 'content-type': 'text/plain; version=0.0.4' } }));

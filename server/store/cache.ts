@@ -15,9 +15,15 @@ export class ObjectCache {
 
   set(k: ObjectKey, obj: KubeObject): void {
     let byNs = this.resources.get(k.resource);
-    if (!byNs) this.resources.set(k.resource, (byNs = new Map()));
+    if (!byNs) {
+      byNs = new Map();
+      this.resources.set(k.resource, byNs);
+    }
     let byName = byNs.get(k.namespace);
-    if (!byName) byNs.set(k.namespace, (byName = new Map()));
+    if (!byName) {
+      byName = new Map();
+      byNs.set(k.namespace, byName);
+    }
     byName.set(k.name, obj);
   }
 

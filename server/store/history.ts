@@ -57,7 +57,10 @@ export class History {
       }
     }
     let ws = this.watchers.get(opts.resource);
-    if (!ws) this.watchers.set(opts.resource, (ws = new Set()));
+    if (!ws) {
+      ws = new Set();
+      this.watchers.set(opts.resource, ws);
+    }
     ws.add(w);
     return {
       close: () => {

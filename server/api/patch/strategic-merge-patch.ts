@@ -14,9 +14,9 @@
 // The algorithm mirrors mergeMap/mergeSlice of k8s.io/apimachinery/pkg/util/strategicpatch.
 import { type KeyOf, orderMerged } from './element-order.js';
 import { PatchError } from './errors.js';
-import { type ListStrategy, listStrategyFor } from './merge-keys.js';
+import { listStrategyFor } from './merge-keys.js';
 
-export { listStrategyFor, mergeKeyFor } from './merge-keys.js';
+export { type ListStrategy, listStrategyFor, mergeKeyFor } from './merge-keys.js';
 
 type Obj = Record<string, unknown>;
 type Path = readonly string[];
@@ -193,5 +193,3 @@ function deleteFromPrimitiveList(original: Obj, name: string, values: unknown): 
   const gone = new Set(values);
   original[name] = live.filter((v) => !gone.has(v));
 }
-
-export type { ListStrategy };
