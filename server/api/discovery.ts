@@ -39,6 +39,11 @@ export function aggregatedContentType(v: 'v2' | 'v2beta1'): string {
   return `application/json;g=apidiscovery.k8s.io;v=${v};as=APIGroupDiscoveryList`;
 }
 
+// groupMeta: the core group's entry has no name.
+function groupMeta(group: string): { name?: string; creationTimestamp: null } {
+  return group ? { name: group, creationTimestamp: null } : { creationTimestamp: null };
+}
+
 /** aggregated builds the APIGroupDiscoveryList for the core group (/api) or the named groups (/apis). */
 export function aggregated(v: 'v2' | 'v2beta1', core: boolean) {
   const gvs = groupVersions().filter((gv) => (gv.group === '') === core);
@@ -47,7 +52,7 @@ export function aggregated(v: 'v2' | 'v2beta1', core: boolean) {
     apiVersion: `apidiscovery.k8s.io/${v}`,
     metadata: {},
     items: gvs.map((gv) => ({
-      metadata: core ? { creationTimestamp: null } : { name: gv.group, creationTimestamp: null },
+      metadata: groupMeta(gv.group),
       versions: [
         {
           version: gv.version,
