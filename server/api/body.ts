@@ -1,7 +1,8 @@
 // body: reads request bodies. JSON by default (kubectl sends PUT …/scale without a
 // Content-Type), YAML when asked; patches are passed on as text for the patch code to parse.
 import { parse as parseYaml } from 'yaml';
-import { badRequest, unsupportedMediaType } from './errors.js';
+import { ApiError, badRequest, unsupportedMediaType } from './errors.js';
+import { decodeKubeProtobuf, ProtobufError } from './protobuf/decode.js';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
@@ -9,10 +10,19 @@ export function mediaType(contentType: string | undefined): string {
   return (contentType ?? '').split(';')[0].trim().toLowerCase();
 }
 
-/** parseObjectBody decodes a create/update body into a plain object. */
-export function parseObjectBody(text: string, contentType: string | undefined): any {
+/** parseObjectBody decodes a create/update body (JSON, YAML, or kubectl's protobuf) into a plain object. */
+export function parseObjectBody(body: string | Uint8Array, contentType: string | undefined): any {
   const type = mediaType(contentType);
+  if (type === 'application/vnd.kubernetes.protobuf') {
+    try {
+      return decodeKubeProtobuf(typeof body === 'string' ? Buffer.from(body) : body);
+    } catch (e) {
+      if (e instanceof ProtobufError) throw new ApiError(415, 'UnsupportedMediaType', e.message);
+      throw e;
+    }
+  }
   if (type.includes('protobuf')) throw unsupportedMediaType(type);
+  const text = typeof body === 'string' ? body : new TextDecoder().decode(body);
   let value: unknown;
   try {
     if (type === 'application/yaml' || type === 'application/x-yaml' || type === 'text/yaml') value = parseYaml(text);

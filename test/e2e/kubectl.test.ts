@@ -114,13 +114,21 @@ describe.each([31, 32])('kubectl 1.%i', (minor) => {
     expect((await server.api.call('GET', '/apis/apps/v1/replicasets')).json().items).toEqual([]);
   });
 
+  it('creates namespaces, configmaps and secrets with kubectl create (protobuf from 1.32 on)', async () => {
+    expect((await k('create', 'namespace', 'made')).stdout).toContain('namespace/made created');
+    expect((await k('create', 'configmap', 'cfg', '-n', 'made', '--from-literal=a=b')).stdout).toContain('configmap/cfg created');
+    expect((await k('create', 'secret', 'generic', 'sec', '-n', 'made', '--from-literal=pw=x')).stdout).toContain('secret/sec created');
+    const cm = (await server.api.call('GET', '/api/v1/namespaces/made/configmaps/cfg')).json();
+    expect(cm.data).toEqual({ a: 'b' });
+    const sec = (await server.api.call('GET', '/api/v1/namespaces/made/secrets/sec')).json();
+    expect(sec.data).toEqual({ pw: Buffer.from('x').toString('base64') });
+  });
+
   it('prints an invalid name as kubectl does', async () => {
-    // kubectl 1.32 sends `create configmap` as protobuf, which Bramble does not decode yet.
-    if (minor <= 31) {
-      const r = await k('create', 'configmap', 'Bad_Name', '--from-literal=a=b');
-      expect(r.code).toBe(1);
-      expect(r.stderr).toContain('is invalid');
-    }
+    // kubectl 1.32 sends `create configmap` as protobuf; 1.31 as JSON. Both must be understood.
+    const r = await k('create', 'configmap', 'Bad_Name', '--from-literal=a=b');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('is invalid');
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_Name\n');
     const a = await k('apply', '-f', bad);

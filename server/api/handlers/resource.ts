@@ -58,12 +58,12 @@ export async function handleResource(c: Context, ctx: ApiContext, p: ResourcePat
     }
     case 'POST': {
       if (name) throw methodNotAllowed(`the server does not allow this method on the requested resource`);
-      const body = parseObjectBody(await c.req.text(), c.req.header('content-type'));
+      const body = parseObjectBody(new Uint8Array(await c.req.arrayBuffer()), c.req.header('content-type'));
       return json(201, await ctx.objects.create(info, namespace, body, { dryRun }));
     }
     case 'PUT': {
       if (!name) throw methodNotAllowed('the server does not allow this method on the requested resource');
-      const body = parseObjectBody(await c.req.text(), c.req.header('content-type'));
+      const body = parseObjectBody(new Uint8Array(await c.req.arrayBuffer()), c.req.header('content-type'));
       return json(200, await ctx.objects.update(info, namespace, name, body, { ...status, dryRun }));
     }
     case 'PATCH': {
