@@ -10,34 +10,13 @@ import { LogStore } from '../store/log-store.js';
 import type { ControllerContext } from './context.js';
 import { eventRecorder } from './events.js';
 import { GarbageCollector } from './garbage-collector.js';
-import type { Delay } from './queue.js';
+import { FakeTime } from '../../test/lib/fake-time.js';
 
 const NS = findResource('', 'v1', 'namespaces')!;
 const CM = findResource('', 'v1', 'configmaps')!;
 const NODES = findResource('', 'v1', 'nodes')!;
 const GRACE = 2_000;
 
-// FakeTime is the clock and the Delay: advance() moves the time and fires what is due.
-class FakeTime {
-  now = Date.parse('2024-05-01T12:00:00Z');
-  private timers: { at: number; fn: () => void; live: boolean }[] = [];
-  readonly clock = { now: () => this.now };
-  readonly delay: Delay = (ms, fn) => {
-    const t = { at: this.now + ms, fn, live: true };
-    this.timers.push(t);
-    return {
-      cancel: () => {
-        t.live = false;
-      },
-    };
-  };
-  advance(ms: number): void {
-    this.now += ms;
-    const due = this.timers.filter((t) => t.live && t.at <= this.now);
-    this.timers = this.timers.filter((t) => !due.includes(t));
-    for (const t of due) t.fn();
-  }
-}
 
 const ref = (o: KubeObject): OwnerReference => ({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name!, uid: o.metadata.uid! });
 

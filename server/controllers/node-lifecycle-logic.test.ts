@@ -80,6 +80,15 @@ describe('nextConditions', () => {
     ]);
     expect(nextConditions(node([ready('False', 'KubeletNotReady')]), lease(T0 + 10_500), T0 + 11_000, GRACE)).toBeUndefined();
   });
+
+  it('takes heartbeats held in memory as fresh as a lease', () => {
+    expect(nextConditions(node([ready('True'), memory()]), lease(T0), T0 + 10_000, GRACE, { lastSeen: T0 + 9_000 })).toBeUndefined();
+  });
+
+  it('marks a node whose agent is known gone Unknown at once, with the reason', () => {
+    const c = nextConditions(node([ready('True'), memory()]), lease(T0 + 10_000), T0 + 10_001, GRACE, { lastSeen: T0 + 10_000, gone: 'Node agent disconnected.' })!;
+    expect(c[0]).toMatchObject({ type: 'Ready', status: 'Unknown', reason: STATUS_UNKNOWN, message: 'Node agent disconnected.' });
+  });
 });
 
 describe('nextTaints', () => {

@@ -13,7 +13,7 @@ import type { ControllerContext } from './context.js';
 import { eventRecorder } from './events.js';
 import { NodeLifecycleController } from './node-lifecycle.js';
 import { NOT_READY, UNREACHABLE } from './node-lifecycle-logic.js';
-import type { Delay } from './queue.js';
+import { FakeTime } from '../../test/lib/fake-time.js';
 
 const NS = findResource('', 'v1', 'namespaces')!;
 const NODES = findResource('', 'v1', 'nodes')!;
@@ -22,27 +22,6 @@ const LEASES = findResource('coordination.k8s.io', 'v1', 'leases')!;
 const EVENTS = findResource('', 'v1', 'events')!;
 const GRACE = 3_000;
 
-// FakeTime is the clock and the Delay: advance() moves the time and fires what is due.
-class FakeTime {
-  now = Date.parse('2024-05-01T12:00:00Z');
-  private timers: { at: number; fn: () => void; live: boolean }[] = [];
-  readonly clock = { now: () => this.now };
-  readonly delay: Delay = (ms, fn) => {
-    const t = { at: this.now + ms, fn, live: true };
-    this.timers.push(t);
-    return {
-      cancel: () => {
-        t.live = false;
-      },
-    };
-  };
-  advance(ms: number): void {
-    this.now += ms;
-    const due = this.timers.filter((t) => t.live && t.at <= this.now);
-    this.timers = this.timers.filter((t) => !due.includes(t));
-    for (const t of due) t.fn();
-  }
-}
 
 const readyCondition = (status: Condition['status'], at: number): Condition => ({
   type: 'Ready',

@@ -15,7 +15,7 @@ import { eventRecorder } from '../../server/controllers/events.js';
 import { GarbageCollector } from '../../server/controllers/garbage-collector.js';
 import { NamespaceController } from '../../server/controllers/namespace.js';
 import { NodeLifecycleController } from '../../server/controllers/node-lifecycle.js';
-import type { Delay } from '../../server/controllers/queue.js';
+import { FakeTime } from '../lib/fake-time.js';
 import { ObjectService } from '../../server/objects/object-service.js';
 import { LogStore } from '../../server/store/log-store.js';
 
@@ -26,26 +26,6 @@ const NODES = findResource('', 'v1', 'nodes')!;
 const LEASES = findResource('coordination.k8s.io', 'v1', 'leases')!;
 const RS = findResource('apps', 'v1', 'replicasets')!;
 
-class FakeTime {
-  now = Date.parse('2024-05-01T12:00:00Z');
-  private timers: { at: number; fn: () => void; live: boolean }[] = [];
-  readonly clock = { now: () => this.now };
-  readonly delay: Delay = (ms, fn) => {
-    const t = { at: this.now + ms, fn, live: true };
-    this.timers.push(t);
-    return {
-      cancel: () => {
-        t.live = false;
-      },
-    };
-  };
-  advance(ms: number): void {
-    this.now += ms;
-    const due = this.timers.filter((t) => t.live && t.at <= this.now);
-    this.timers = this.timers.filter((t) => !due.includes(t));
-    for (const t of due) t.fn();
-  }
-}
 
 const ref = (o: KubeObject, extra: Partial<OwnerReference> = {}): OwnerReference => ({
   apiVersion: o.apiVersion,
