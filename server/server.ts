@@ -1,5 +1,6 @@
-// server: wiring only. Opens the store, makes sure the PKI, admin token and kubeconfig exist,
-// seeds the system namespaces, starts the controllers and serves the API over HTTPS.
+// server: wiring only. Opens the store, makes sure the PKI, admin token, join token and
+// kubeconfig exist, seeds the system namespaces, starts the controllers and the embedded MQTT
+// broker (with ingest, desired state and log streaming) and serves the API over HTTPS.
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -8,11 +9,23 @@ import { getRequestListener } from '@hono/node-server';
 import pino, { type Logger } from 'pino';
 import { findResource } from '../shared/api/resources.js';
 import { systemClock, type Clock } from '../shared/clock.js';
+import { UsageError } from '../shared/options.js';
 import { createApp } from './api/app.js';
-import { staticTokens } from './api/auth.js';
+import { firstOf, staticTokens } from './api/auth.js';
 import type { LogSource } from './api/handlers/context.js';
 import { nodePortRange, type ServerConfig } from './config.js';
 import { startControllers, type Controllers } from './controllers/index.js';
+import { NodeLifecycleController } from './controllers/node-lifecycle.js';
+import { healthOf } from './controllers/node-lifecycle-logic.js';
+import { NodeCredentials } from './join/credentials.js';
+import { joinHandler } from './join/join-handler.js';
+import { ensureNodeToken } from './join/node-token.js';
+import { aedesBus } from './mqtt/aedes-bus.js';
+import { startBroker } from './mqtt/broker.js';
+import { DesiredStatePublisher } from './mqtt/desired-state.js';
+import { NodeHeartbeats } from './mqtt/heartbeats.js';
+import { Ingest } from './mqtt/ingest.js';
+import { MqttLogSource } from './mqtt/log-source.js';
 import { ObjectService, SYSTEM_NAMESPACES } from './objects/object-service.js';
 import { ensurePki, type Pki } from './pki/ca.js';
 import { writeKubeconfig } from './pki/kubeconfig.js';
@@ -24,6 +37,8 @@ export const VERSION = '0.1.0';
 export interface RunningServer {
   url: string;
   port: number;
+  /** mqttPort: where the embedded broker listens (TLS). */
+  mqttPort: number;
   objects: ObjectService;
   store: LogStore;
   pki: Pki;
@@ -42,6 +57,9 @@ export interface ServerDeps {
 export async function startServer(cfg: ServerConfig, deps: ServerDeps = {}): Promise<RunningServer> {
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? pino({ level: cfg.logLevel, base: { component: 'server' } });
+  if (cfg.mqttUrl) {
+    throw new UsageError('--mqtt-url (an external MQTT broker) is not supported yet; leave it empty to use the embedded broker on --mqtt-port');
+  }
   mkdirSync(cfg.dataDir, { recursive: true, mode: 0o700 });
   const [pki, adminToken] = await Promise.all([
     ensurePki(cfg.dataDir, { hostnames: cfg.tlsSan.filter((s) => !/^[\d.:]+$/.test(s)), ips: cfg.tlsSan.filter((s) => /^[\d.:]+$/.test(s)) }),
@@ -58,13 +76,39 @@ export async function startServer(cfg: ServerConfig, deps: ServerDeps = {}): Pro
     services: { serviceCidr: cfg.serviceCidr, nodePortRange: nodePortRange(cfg.serviceNodePortRange) },
   });
   await seedNamespaces(objects);
+  const heartbeats = new NodeHeartbeats(cfg.nodeMonitorGracePeriod);
+  // Nodes Ready before a restart get a grace period from now to reconnect, not from their Lease
+  // (renewed only once a minute), as Kubernetes' node lifecycle controller does after a restart.
+  for (const n of objects.list(findResource('', 'v1', 'nodes')!).items) if (healthOf(n) === 'Ready') heartbeats.seen(n.metadata.name!, clock.now());
   const controllers: Controllers = startControllers({ objects, clock, logger, config: cfg });
+  for (const c of controllers.list) if (c instanceof NodeLifecycleController) c.useHeartbeats(heartbeats);
+
+  const credentials = new NodeCredentials(objects);
+  credentials.start();
+  const nodeToken = await ensureNodeToken(cfg.dataDir, objects, pki.caHash, clock);
+  if (nodeToken.created) logger.info({ path: nodeToken.path }, 'wrote a new join token');
+  const mqttLogger = logger.child({ component: 'mqtt' });
+  const broker = await startBroker({ host: cfg.bindAddress, port: cfg.mqttPort, certPem: pki.certPem, keyPem: pki.keyPem, auth: credentials, logger: mqttLogger });
+  const bus = aedesBus(broker.aedes, (err, topic) => mqttLogger.warn({ err, topic }, 'MQTT message handler failed'));
+  const ingest = await Ingest.start({ bus, objects, clock, logger: mqttLogger, heartbeats, events: controllers.context.events });
+  const desired = new DesiredStatePublisher(objects, bus, { onError: (err, node) => mqttLogger.warn({ err, node }, 'could not publish desired state') });
+  desired.start();
+  const logs = deps.logs ?? new MqttLogSource(bus, { nodes: heartbeats });
 
   let ready = false;
   const app = createApp({
     ready: () => ready,
-    ctx: { objects, clock, logs: deps.logs },
-    auth: staticTokens([{ token: adminToken, identity: { user: 'admin', groups: ['system:masters'] } }]),
+    ctx: { objects, clock, logs },
+    auth: firstOf(staticTokens([{ token: adminToken, identity: { user: 'admin', groups: ['system:masters'] } }]), credentials),
+    caCertPem: pki.caCertPem,
+    join: joinHandler({
+      objects,
+      credentials,
+      clock,
+      logger,
+      caCertPem: pki.caCertPem,
+      mqttUrl: (host) => `mqtts://${host}:${broker.port}`,
+    }),
     version: VERSION,
     metrics: () => {
       const st = store.stats();
@@ -95,11 +139,12 @@ export async function startServer(cfg: ServerConfig, deps: ServerDeps = {}): Pro
   const kubeconfigPath = join(cfg.dataDir, 'kubeconfig.yaml');
   await writeKubeconfig(kubeconfigPath, { server: url, caPem: pki.caCertPem, token: adminToken });
   ready = true;
-  logger.info({ url, kubeconfig: kubeconfigPath }, 'API server ready');
+  logger.info({ url, kubeconfig: kubeconfigPath, mqttPort: broker.port }, 'API server ready');
 
   return {
     url,
     port,
+    mqttPort: broker.port,
     objects,
     store,
     pki,
@@ -110,6 +155,11 @@ export async function startServer(cfg: ServerConfig, deps: ServerDeps = {}): Pro
       controllers.stop();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
+      await desired.stop();
+      await ingest.close();
+      await bus.close();
+      await broker.close();
+      credentials.stop();
       await store.close();
     },
   };

@@ -3,8 +3,8 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { aggregated, aggregatedContentType, aggregatedVersion, legacyCore, legacyGroups, resourceList } from './discovery.js';
-import { ApiError, asApiError, toStatus, tooLarge, unauthorized } from './errors.js';
-import { type Authenticator, bearerToken, type Identity, PUBLIC_PATHS } from './auth.js';
+import { ApiError, asApiError, forbidden, toStatus, tooLarge, unauthorized } from './errors.js';
+import { type Authenticator, authorizationProblem, bearerToken, CACERTS_PATH, type Identity, JOIN_PATH, PUBLIC_PATHS } from './auth.js';
 import { MAX_BODY_BYTES } from './body.js';
 import { type ApiContext, json } from './handlers/context.js';
 import { handleResource } from './handlers/resource.js';
@@ -19,6 +19,10 @@ export interface AppOptions {
   ready?: () => boolean;
   metrics?: MetricsSource;
   onError?: (err: unknown, req: { method: string; path: string }) => void;
+  /** caCertPem is served at /cacerts without authentication (joining nodes check it against their token). */
+  caCertPem?: string;
+  /** join handles POST /bramble/v1/join, which authenticates with a join token instead of an API token. */
+  join?: (req: Request) => Promise<Response>;
 }
 
 type Env = { Variables: { identity: Identity } };
@@ -40,10 +44,16 @@ export function createApp(o: AppOptions): Hono<Env> {
     });
   }
 
+  const { caCertPem, join } = o;
+  if (caCertPem) app.get(CACERTS_PATH, () => new Response(caCertPem, { headers: { 'content-type': 'application/x-pem-file' } }));
+  if (join) app.post(JOIN_PATH, (c) => join(c.req.raw));
+
   app.use('*', async (c, next) => {
     const token = bearerToken(c.req.header('authorization'));
     const identity = token ? o.auth.authenticate(token) : undefined;
     if (!identity) throw unauthorized();
+    const problem = authorizationProblem(identity, c.req.method, c.req.path);
+    if (problem) throw forbidden(problem);
     c.set('identity', identity);
     await next();
   });

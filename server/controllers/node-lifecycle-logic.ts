@@ -39,18 +39,35 @@ export function readyOf(o: KubeObject): Condition | undefined {
 }
 
 /**
+ * MemoryHeartbeat: what the server holds in memory about a node's agent (MQTT heartbeats, which
+ * reach the Lease only now and then). gone: why the agent is known to be away (its session died
+ * or it shut down) with no heartbeat since; such a node is stale at once.
+ */
+export interface MemoryHeartbeat {
+  lastSeen?: number;
+  gone?: string;
+}
+
+/**
  * nextConditions: the node's conditions given its heartbeat. A stale node has Ready and the
  * pressure conditions Unknown; a fresh one gets back the values it had before this controller
  * stepped in. Returns undefined when nothing changes.
  */
-export function nextConditions(node: KubeObject, lease: KubeObject | undefined, now: number, graceMs: number): Condition[] | undefined {
-  const stale = now - lastHeartbeat(node, lease) > graceMs;
+export function nextConditions(
+  node: KubeObject,
+  lease: KubeObject | undefined,
+  now: number,
+  graceMs: number,
+  memory: MemoryHeartbeat = {},
+): Condition[] | undefined {
+  const stale = memory.gone !== undefined || now - Math.max(lastHeartbeat(node, lease), memory.lastSeen ?? 0) > graceMs;
+  const message = memory.gone ?? 'Kubelet stopped posting node status.';
   const old: Condition[] = node.status?.conditions ?? [];
   const at = rfc3339(now);
   const out = old.map((c): Condition => {
     if (!WATCHED.includes(c.type)) return c;
     if (stale && c.status !== 'Unknown') {
-      return { ...c, status: 'Unknown', reason: STATUS_UNKNOWN, message: 'Kubelet stopped posting node status.', lastTransitionTime: at };
+      return { ...c, status: 'Unknown', reason: STATUS_UNKNOWN, message, lastTransitionTime: at };
     }
     if (!stale && c.status === 'Unknown' && c.reason === STATUS_UNKNOWN) return { ...c, ...HEALTHY[c.type], lastTransitionTime: at };
     return c;

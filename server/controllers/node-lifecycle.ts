@@ -1,5 +1,6 @@
 // node-lifecycle: watches node heartbeats (Leases in kube-node-lease, the Ready condition's
-// lastHeartbeatTime, or creationTimestamp for a node that never sent one), keeps the node's
+// lastHeartbeatTime, or creationTimestamp for a node that never sent one, and — when given a
+// HeartbeatSource — the MQTT heartbeats held in memory and agents known gone), keeps the node's
 // conditions and taints in line with them, and evicts pods from NoExecute-tainted nodes — the
 // node lifecycle controller and taint manager of Kubernetes, with edge-sized defaults.
 //
@@ -25,7 +26,7 @@ import { findResource } from '../../shared/api/resources.js';
 import { ApiError } from '../api/errors.js';
 import type { Controller, ControllerContext } from './context.js';
 import { inform, nsKey, splitKey } from './informer.js';
-import { decideEviction, healthOf, nextConditions, nextTaints, noExecuteTaints, podNotReady } from './node-lifecycle-logic.js';
+import { decideEviction, healthOf, type MemoryHeartbeat, nextConditions, nextTaints, noExecuteTaints, podNotReady } from './node-lifecycle-logic.js';
 import { type Delay, WorkQueue } from './queue.js';
 
 const NODES = findResource('', 'v1', 'nodes')!;
@@ -33,8 +34,18 @@ const PODS = findResource('', 'v1', 'pods')!;
 const LEASES = findResource('coordination.k8s.io', 'v1', 'leases')!;
 export const LEASE_NAMESPACE = 'kube-node-lease';
 
+/**
+ * HeartbeatSource: node heartbeats held in memory (the MQTT ingest), fresher than the Lease, which
+ * is written only now and then. onChange fires when a node appears, goes away or comes back.
+ */
+export interface HeartbeatSource {
+  heartbeat(node: string): MemoryHeartbeat;
+  onChange(cb: (node: string) => void): () => void;
+}
+
 export interface NodeLifecycleOptions {
   delay?: Delay;
+  heartbeats?: HeartbeatSource;
 }
 
 export class NodeLifecycleController implements Controller {
@@ -47,11 +58,15 @@ export class NodeLifecycleController implements Controller {
   /** firstSeen: when a NoExecute taint without timeAdded was first seen. */
   private readonly firstSeen = new Map<string, number>();
   private watches: { close(): void }[] = [];
+  private heartbeats?: HeartbeatSource;
+  private started = false;
+  private stopHeartbeats?: () => void;
 
   constructor(
     private readonly ctx: ControllerContext,
     opts: NodeLifecycleOptions = {},
   ) {
+    this.heartbeats = opts.heartbeats;
     this.queue = new WorkQueue((key) => (key.startsWith('node:') ? this.syncNode(key.slice(5)) : this.syncPod(key.slice(4))), {
       delay: opts.delay,
       onError: (key, err) => ctx.logger.warn({ err, key }, 'node lifecycle sync failed'),
@@ -63,8 +78,17 @@ export class NodeLifecycleController implements Controller {
     return Math.max(10, Math.min(1000, Math.floor(this.ctx.config.nodeMonitorGracePeriod / 3)));
   }
 
+  /** useHeartbeats makes the controller judge nodes by max(Lease, in-memory heartbeat) from now on. */
+  useHeartbeats(source: HeartbeatSource): void {
+    this.stopHeartbeats?.();
+    this.heartbeats = source;
+    if (this.started) this.stopHeartbeats = source.onChange((name) => this.queue.add(`node:${name}`));
+  }
+
   start(): void {
     const node = (n: KubeObject) => this.queue.add(`node:${n.metadata.name}`);
+    this.started = true;
+    if (this.heartbeats) this.useHeartbeats(this.heartbeats);
     this.watches.push(
       inform(this.ctx.objects, NODES, { added: node, modified: node, deleted: (n) => this.forgetNode(n.metadata.name!) }),
       inform(this.ctx.objects, LEASES, {
@@ -76,6 +100,9 @@ export class NodeLifecycleController implements Controller {
   }
 
   stop(): void {
+    this.stopHeartbeats?.();
+    this.stopHeartbeats = undefined;
+    this.started = false;
     for (const w of this.watches) w.close();
     this.watches = [];
     this.queue.stop();
@@ -121,7 +148,7 @@ export class NodeLifecycleController implements Controller {
     const now = this.ctx.clock.now();
     const grace = this.ctx.config.nodeMonitorGracePeriod;
     const before = healthOf(current);
-    let node = await objects.mutate(NODES, '', name, (n) => withConditions(n, nextConditions(n, lease, now, grace)), { subresource: 'status' });
+    let node = await objects.mutate(NODES, '', name, (n) => withConditions(n, nextConditions(n, lease, now, grace, this.heartbeats?.heartbeat(name))), { subresource: 'status' });
     if (!node) return;
     const health = healthOf(node);
     if (health !== before) this.ctx.logger.info({ node: name, from: before, to: health }, 'node health changed');

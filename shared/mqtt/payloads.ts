@@ -61,7 +61,9 @@ export interface DesiredState {
   v: 1;
   /** revision: the store revision this state was computed at; agents ignore older ones. */
   revision: number;
+  /** pods: every pod bound to the node, metadata and spec only (status is the agent's to report). */
   pods: KubeObject[];
+  /** configMaps, secrets: only those the pods reference. Objects come without resourceVersion. */
   configMaps: KubeObject[];
   secrets: KubeObject[];
 }
@@ -81,8 +83,15 @@ export interface LogRequest {
   limitBytes?: number;
 }
 
+/**
+ * LogChunk: the answer to a LogRequest, on logs/<id>. The agent answers at once — a chunk with
+ * neither data nor eof (`{ v: 1, seq: 0 }`) will do while a followed log is quiet — since the
+ * server gives up after ~5 s without a word; it ends with eof or error, and stops when
+ * logs/<id>/stop arrives.
+ */
 export interface LogChunk {
   v: 1;
+  /** seq: 0, 1, 2, … per request; a repeated seq (QoS 1 redelivery) is ignored. */
   seq: number;
   /** data: base64 of the log bytes. */
   data?: string;

@@ -1,0 +1,73 @@
+// heartbeats: every node agent's last sign of life, in memory. Heartbeats arrive every few
+// seconds from every node; writing each to the database would make Leases the hottest rows in
+// the cluster, so they land here and the ingest renews the Lease only now and then. The node
+// lifecycle controller reads both (max of Lease and memory).
+//
+//   unknown ──seen──▶ alive ──gone (last will "offline", or "shutdown")──▶ gone ──seen──▶ alive
+//                       └──seen after a silence longer than lostAfterMs──▶ alive (news again)
+//
+// onChange fires on every arrow, never on a routine heartbeat.
+import type { HeartbeatSource } from '../controllers/node-lifecycle.js';
+import type { MemoryHeartbeat } from '../controllers/node-lifecycle-logic.js';
+
+export type GoneReason = 'offline' | 'shutdown';
+
+const GONE_MESSAGE: Record<GoneReason, string> = {
+  offline: 'Node agent disconnected (its MQTT session ended without a goodbye).',
+  shutdown: 'Node agent shut down.',
+};
+
+interface Entry {
+  lastSeen?: number;
+  gone?: GoneReason;
+}
+
+export class NodeHeartbeats implements HeartbeatSource {
+  private readonly nodes = new Map<string, Entry>();
+  private readonly listeners = new Set<(node: string) => void>();
+
+  constructor(private readonly lostAfterMs: number) {}
+
+  /** seen notes a sign of life at `at` (ms); true when it is news: first, after gone, or after a silence. */
+  seen(node: string, at: number): boolean {
+    const e = this.nodes.get(node);
+    const news = e?.lastSeen === undefined || e.gone !== undefined || at - e.lastSeen > this.lostAfterMs;
+    this.nodes.set(node, { lastSeen: Math.max(at, e?.lastSeen ?? 0) });
+    if (news) this.emit(node);
+    return news;
+  }
+
+  /** gone notes that the node's agent went away; the node is stale until it is seen again. */
+  gone(node: string, reason: GoneReason): void {
+    const e = this.nodes.get(node);
+    if (e?.gone === reason) return;
+    this.nodes.set(node, { lastSeen: e?.lastSeen, gone: reason });
+    this.emit(node);
+  }
+
+  lastSeen(node: string): number | undefined {
+    return this.nodes.get(node)?.lastSeen;
+  }
+
+  isGone(node: string): boolean {
+    return this.nodes.get(node)?.gone !== undefined;
+  }
+
+  heartbeat(node: string): MemoryHeartbeat {
+    const e = this.nodes.get(node);
+    return { lastSeen: e?.lastSeen, gone: e?.gone && GONE_MESSAGE[e.gone] };
+  }
+
+  onChange(cb: (node: string) => void): () => void {
+    this.listeners.add(cb);
+    return () => this.listeners.delete(cb);
+  }
+
+  forget(node: string): void {
+    this.nodes.delete(node);
+  }
+
+  private emit(node: string): void {
+    for (const cb of this.listeners) cb(node);
+  }
+}
