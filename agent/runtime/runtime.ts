@@ -94,7 +94,10 @@ export interface RegistryAuth {
 
 export interface ExecResult {
   exitCode: number;
+  /** output: stdout and stderr interleaved as the process wrote them. */
   output: string;
+  /** timedOut: the command outlived its timeout; exitCode is then -1 and it may still be running. */
+  timedOut?: boolean;
 }
 
 export interface LogStreamOptions {
@@ -130,6 +133,8 @@ export interface ContainerRuntime {
   logs(id: string, opts: LogStreamOptions, signal: AbortSignal): AsyncIterable<Buffer>;
   /** ensureNetwork creates (or checks) the bridge network pods use; returns its name. */
   ensureNetwork(name: string, subnet?: string, gateway?: string): Promise<string>;
+  /** ensurePauseImage makes the infra container's image available without a pull; returns its ref. */
+  ensurePauseImage(): Promise<string>;
   /** events reports container exits (and other state changes) as they happen. */
   events(onEvent: (e: { id: string; action: string }) => void, signal: AbortSignal): Promise<void>;
 }
