@@ -22,6 +22,7 @@ const lazyServerCommand: Command = {
 
 export const COMMANDS: Command[] = [
   lazyServerCommand,
+  { name: 'agent', summary: 'run a node: join a cluster, report the node and run its pods', run: async (argv) => (await import('./agent.js')).agentCommand.run(argv) },
   applyCommand,
   getCommand,
   describeCommand,

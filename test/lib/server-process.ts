@@ -30,6 +30,7 @@ export async function freePort(): Promise<number> {
 export interface ServerProcess {
   child: ChildProcess;
   port: number;
+  mqttPort: number;
   dataDir: string;
   api: Api;
   kubeconfig: string;
@@ -38,9 +39,12 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function startServerProcess(dataDir: string, opts: { port?: number; args?: string[]; env?: Record<string, string> } = {}): Promise<ServerProcess> {
+export async function startServerProcess(
+  dataDir: string,
+  opts: { port?: number; mqttPort?: number; args?: string[]; env?: Record<string, string> } = {},
+): Promise<ServerProcess> {
   const port = opts.port ?? (await freePort());
-  const mqttPort = await freePort();
+  const mqttPort = opts.mqttPort ?? (await freePort());
   const started = performance.now();
   const child = spawn(
     process.execPath,
@@ -63,6 +67,7 @@ export async function startServerProcess(dataDir: string, opts: { port?: number;
   return {
     child,
     port,
+    mqttPort,
     dataDir,
     kubeconfig,
     api: apiFromKubeconfig(kubeconfig),

@@ -1,0 +1,98 @@
+// cluster: a whole Bramble cluster for end-to-end tests — a `bramble server` child process on
+// the test's loopback, a lab of nodes (network namespace + Docker engine each), and a real
+// `bramble agent` inside each node, joined with the server's node token. Agents reach the server
+// at the lab gateway through relays, so the root namespace gains no link, route or rule.
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Lab, type LabNode, startLab } from '../lab/lab.js';
+import { CLI, type ServerProcess, startServerProcess } from './server-process.js';
+
+export interface Cluster {
+  lab: Lab;
+  server: ServerProcess;
+  dir: string;
+  agents: Map<string, ChildProcess>;
+  agentLog(node: LabNode): string;
+  startAgent(node: LabNode, extra?: string[]): Promise<ChildProcess>;
+  stopAgent(node: LabNode, signal?: NodeJS.Signals): Promise<void>;
+  stopServer(): Promise<void>;
+  startServer(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startCluster(opts: { nodes: number; serverArgs?: string[] }): Promise<Cluster> {
+  const dir = mkdtempSync(join(tmpdir(), 'bramble-cluster-'));
+  const lab = await startLab({ nodes: opts.nodes, image: true });
+  const serverDir = join(dir, 'server');
+  const serverArgs = ['--tls-san', lab.gatewayIp, '--log-level', 'info', ...(opts.serverArgs ?? [])];
+  let server = await startServerProcess(serverDir, { args: serverArgs });
+  const relays = [await lab.expose(server.port), await lab.expose(server.mqttPort)];
+  const agents = new Map<string, ChildProcess>();
+  const logs = new Map<string, string>();
+
+  const cluster: Cluster = {
+    lab,
+    get server() {
+      return server;
+    },
+    dir,
+    agents,
+    agentLog: (node) => logs.get(node.name) ?? '',
+    async startAgent(node, extra = []) {
+      const token = readFileSync(join(serverDir, 'node-token'), 'utf8').trim();
+      const child = node.spawn(
+        [
+          process.execPath,
+          CLI,
+          'agent',
+          '--server',
+          `https://${lab.gatewayIp}:${server.port}`,
+          '--token',
+          token,
+          '--data-dir',
+          join(dir, `agent-${node.name}`),
+          '--node-name',
+          node.name,
+          '--node-ip',
+          node.ip,
+          '--docker-host',
+          node.dockerHost,
+          '--pod-cidr',
+          `10.42.${node.index}.0/24`,
+          '--log-level',
+          'info',
+          ...extra,
+        ],
+        { stdio: 'pipe' },
+      );
+      logs.set(node.name, '');
+      child.stdout?.on('data', (d) => logs.set(node.name, logs.get(node.name) + d));
+      child.stderr?.on('data', (d) => logs.set(node.name, logs.get(node.name) + d));
+      agents.set(node.name, child);
+      return child;
+    },
+    async stopAgent(node, signal = 'SIGTERM') {
+      const child = agents.get(node.name);
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill(signal);
+      await exited;
+    },
+    async stopServer() {
+      await server.stop();
+    },
+    async startServer() {
+      server = await startServerProcess(serverDir, { port: server.port, mqttPort: server.mqttPort, args: serverArgs });
+    },
+    async stop() {
+      for (const n of lab.nodes) await cluster.stopAgent(n).catch(() => {});
+      for (const r of relays) await r.close().catch(() => {});
+      await server.stop();
+      await lab.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return cluster;
+}
