@@ -34,6 +34,9 @@ import { LogStore } from './store/log-store.js';
 
 export const VERSION = '0.1.0';
 
+/** STARTUP_GRACE_MS: after a restart, how long nodes have to reconnect before they count as lost. */
+const STARTUP_GRACE_MS = 15_000;
+
 export interface RunningServer {
   url: string;
   port: number;
@@ -79,7 +82,11 @@ export async function startServer(cfg: ServerConfig, deps: ServerDeps = {}): Pro
   const heartbeats = new NodeHeartbeats(cfg.nodeMonitorGracePeriod);
   // Nodes Ready before a restart get a grace period from now to reconnect, not from their Lease
   // (renewed only once a minute), as Kubernetes' node lifecycle controller does after a restart.
-  for (const n of objects.list(findResource('', 'v1', 'nodes')!).items) if (healthOf(n) === 'Ready') heartbeats.seen(n.metadata.name!, clock.now());
+  // The period covers an agent's longest reconnect back-off, so a server restart alone never
+  // marks a healthy node NotReady (which would evict its pods): they count as heard from that far
+  // into the future.
+  const restartGrace = clock.now() + STARTUP_GRACE_MS;
+  for (const n of objects.list(findResource('', 'v1', 'nodes')!).items) if (healthOf(n) === 'Ready') heartbeats.seen(n.metadata.name!, restartGrace);
   const controllers: Controllers = startControllers({ objects, clock, logger, config: cfg });
   for (const c of controllers.list) if (c instanceof NodeLifecycleController) c.useHeartbeats(heartbeats);
 

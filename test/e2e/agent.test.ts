@@ -1,8 +1,11 @@
 // agent: real pods on a real Docker engine, through the whole system — kubectl → server →
 // MQTT → `bramble agent` in a lab node → Docker — and back (status, logs). One node.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabNode } from '../lab/lab.js';
 import { type Cluster, startCluster } from '../lib/cluster.js';
+import { CLI } from '../lib/server-process.js';
 import { kubectl } from '../lib/kubectl.js';
 
 const NS = 'default';
@@ -180,4 +183,98 @@ describe('agent on a real Docker engine', () => {
     expect([...after].sort()).toEqual([...before].sort());
     expect(await started(before)).toBe(stamp);
   });
+});
+
+describe('offline autonomy on a real Docker engine', () => {
+  let c: Cluster;
+  let node: LabNode;
+  const api = () => c.server.api;
+  const appContainers = async () => {
+    const out = (await node.docker(['ps', '--filter', 'label=io.bramble.container.role=app', '--format', '{{.ID}} {{.Label "io.bramble.pod.name"}}'])).stdout.trim();
+    return out ? out.split('\n').map((l) => l.split(' ') as [string, string]) : [];
+  };
+  const startedAt = async (ids: string[]) => (await node.docker(['inspect', '-f', '{{.Id}} {{.State.StartedAt}}', ...ids])).stdout.trim().split('\n').sort();
+
+  beforeAll(async () => {
+    c = await startCluster({ nodes: 1 });
+    node = c.lab.node(1);
+    await c.startAgent(node);
+    await until('node Ready', async () => (await api().call('GET', `/api/v1/nodes/${node.name}`)).json(), (n) =>
+      n.status?.conditions?.some((x: any) => x.type === 'Ready' && x.status === 'True'),
+    );
+    await api().call('POST', `/apis/apps/v1/namespaces/${NS}/deployments`, deployment('steady', 3, HTTPD));
+    await until('3 app containers', appContainers, (cs) => cs.length === 3);
+    await until('3 pods Running', async () => (await api().call('GET', `/api/v1/namespaces/${NS}/pods`)).json().items, (ps: any[]) =>
+      ps.length === 3 && ps.every((p) => p.status?.phase === 'Running'),
+    );
+  }, 120_000);
+
+  afterAll(async () => {
+    if (c) {
+      if (process.env.BRAMBLE_E2E_DEBUG) console.log(c.agentLog(node));
+      await c.stop();
+    }
+  }, 60_000);
+
+  it('keeps pods running for 60 s without the server, restarts a killed one, and comes back without restarts', async () => {
+    const before = await appContainers();
+    const stampsBefore = await startedAt(before.map(([id]) => id));
+    const podNames = before.map(([, pod]) => pod).sort();
+    const downSince = Date.now();
+    await c.stopServer();
+
+    // A container killed while the server is away is restarted by the agent alone.
+    const [killedId, killedPod] = before[0];
+    await node.docker(['kill', killedId]);
+    const afterKill = await until('killed container replaced', appContainers, (cs) => cs.length === 3 && !cs.some(([id]) => id === killedId));
+    expect(afterKill.map(([, pod]) => pod).sort()).toEqual(podNames);
+
+    // The untouched containers never restarted.
+    const untouched = before.filter(([id]) => id !== killedId).map(([id]) => id);
+    const wait = 60_000 - (Date.now() - downSince);
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    expect(await startedAt(untouched)).toEqual(stampsBefore.filter((l) => !l.startsWith(killedId)));
+
+    await c.startServer();
+    // Give the agent time to reconnect and the server time to settle, then check nothing moved.
+    await until('pods reported Running again', async () => (await api().call('GET', `/api/v1/namespaces/${NS}/pods`)).json().items, (ps: any[]) =>
+      ps.length === 3 && ps.every((p) => p.status?.phase === 'Running' && p.status.containerStatuses?.[0]?.ready && !p.metadata.deletionTimestamp),
+    );
+    await new Promise((r) => setTimeout(r, 10_000));
+    const pods = (await api().call('GET', `/api/v1/namespaces/${NS}/pods`)).json().items;
+    expect(pods.map((p: any) => p.metadata.name).sort()).toEqual(podNames);
+    expect(pods.find((p: any) => p.metadata.name === killedPod).status.containerStatuses[0].restartCount).toBe(1);
+    expect(await startedAt(untouched)).toEqual(stampsBefore.filter((l) => !l.startsWith(killedId)));
+  }, 150_000);
+
+  it('brings pods back from disk when the agent restarts while the server is down', async () => {
+    const podNames = (await appContainers()).map(([, pod]) => pod).sort();
+    await c.stopServer();
+    await c.stopAgent(node);
+    // A power cut takes the containers with it.
+    const all = (await node.docker(['ps', '-aq', '--filter', 'label=io.bramble.pod.uid'])).stdout.trim().split('\n').filter(Boolean);
+    await node.docker(['rm', '-f', ...all]);
+    await c.startAgent(node);
+    const back = await until('pods back without the server', appContainers, (cs) => cs.length === 3);
+    expect(back.map(([, pod]) => pod).sort()).toEqual(podNames);
+    const ip = (await node.docker(['inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', (await node.docker(['ps', '-q', '--filter', 'label=io.bramble.container.role=infra'])).stdout.trim().split('\n')[0]])).stdout.trim();
+    expect((await node.exec(['timeout', '5', 'busybox', 'wget', '-qO-', `http://${ip}/`])).stdout).toContain('hello from bramble');
+    await c.startServer();
+  }, 120_000);
+
+  it.each([
+    ['a token for another CA', () => `K10${'ab'.repeat(32)}::abcdef.0123456789abcdef`, /does not match the join token/],
+    ['a wrong secret', (good: string) => good.replace(/\.[a-z0-9]+$/, '.0123456789abcdef'), /join refused: join token is invalid, expired or revoked/],
+  ])('refuses to join with %s, in one line', async (_what, token, message) => {
+    const good = readFileSync(join(c.server.dataDir, 'node-token'), 'utf8').trim();
+    const bad = node.spawn([process.execPath, CLI, 'agent', '--server', `https://${c.lab.gatewayIp}:${c.server.port}`, '--token', token(good), '--data-dir', `/tmp/bramble-badjoin-${process.pid}-${Date.now()}`, '--node-name', 'intruder', '--docker-host', node.dockerHost]);
+    let out = '';
+    bad.stdout?.on('data', (d) => (out += d));
+    bad.stderr?.on('data', (d) => (out += d));
+    const code = await new Promise<number | null>((r) => bad.once('exit', r));
+    expect(code).not.toBe(0);
+    expect(out).toMatch(message);
+    expect(out).not.toMatch(/\n\s+at /); // no stack trace
+    expect((await api().call('GET', '/api/v1/nodes/intruder')).status).toBe(404);
+  }, 60_000);
 });
