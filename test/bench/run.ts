@@ -2,6 +2,7 @@
 // (the CI smoke run: it fails only on errors, never on timings); `--only a,b` picks scenarios.
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { benchAgent } from './agent-bench.js';
 import { benchApi } from './api-bench.js';
 import { benchScheduler } from './scheduler-bench.js';
 
@@ -50,6 +51,15 @@ async function main(): Promise<void> {
       { scenario: 'server RSS idle (no nodes)', figure: `${fmt(r.idleRssMB, 1)} MB`, target: '≤ 100 MB', anchor: 'k3s server ≈ 1.2 GB' },
       { scenario: 'server idle CPU', figure: `${fmt(r.idleCpuPercent, 2)} %`, target: '', anchor: '' },
       { scenario: 'server start → /readyz 200', figure: `${fmt(r.readyMs)} ms`, target: '< 2,000 ms', anchor: '' },
+    );
+  }
+  if (wanted('agent')) {
+    const r = await benchAgent({ pods: quick ? 10 : 30, idleSeconds: quick ? 15 : 60 });
+    results.agent = r;
+    rows.push(
+      { scenario: `apply → Running, ${r.pods} pods, 1 real node`, figure: `p50 ${fmt(r.p50s, 2)} s, p99 ${fmt(r.p99s, 2)} s, all ${fmt(r.allRunningSeconds, 2)} s`, target: 'p99 ≤ 2 s per pod', anchor: '' },
+      { scenario: `agent RSS with ${r.pods} pods`, figure: `${fmt(r.agentRssMB, 1)} MB`, target: '≤ 60 MB', anchor: 'k3s agent ≈ 270 MB' },
+      { scenario: 'database commits, 1 idle node', figure: `${fmt(r.idleCommitsPerMinute, 1)} /min (over ${r.idleWindowSeconds} s)`, target: '≤ 2 /min', anchor: '' },
     );
   }
   const widths = (['scenario', 'figure', 'target', 'anchor'] as const).map((k) => Math.max(k.length, ...rows.map((r) => r[k].length)));

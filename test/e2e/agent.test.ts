@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabNode } from '../lab/lab.js';
 import { type Cluster, startCluster } from '../lib/cluster.js';
-import { CLI } from '../lib/server-process.js';
+import { BIN } from '../lib/server-process.js';
 import { kubectl } from '../lib/kubectl.js';
 
 const NS = 'default';
@@ -267,7 +267,7 @@ describe('offline autonomy on a real Docker engine', () => {
     ['a wrong secret', (good: string) => good.replace(/\.[a-z0-9]+$/, '.0123456789abcdef'), /join refused: join token is invalid, expired or revoked/],
   ])('refuses to join with %s, in one line', async (_what, token, message) => {
     const good = readFileSync(join(c.server.dataDir, 'node-token'), 'utf8').trim();
-    const bad = node.spawn([process.execPath, CLI, 'agent', '--server', `https://${c.lab.gatewayIp}:${c.server.port}`, '--token', token(good), '--data-dir', `/tmp/bramble-badjoin-${process.pid}-${Date.now()}`, '--node-name', 'intruder', '--docker-host', node.dockerHost]);
+    const bad = node.spawn([process.execPath, BIN, 'agent', '--server', `https://${c.lab.gatewayIp}:${c.server.port}`, '--token', token(good), '--data-dir', `/tmp/bramble-badjoin-${process.pid}-${Date.now()}`, '--node-name', 'intruder', '--docker-host', node.dockerHost]);
     let out = '';
     bad.stdout?.on('data', (d) => (out += d));
     bad.stderr?.on('data', (d) => (out += d));

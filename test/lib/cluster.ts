@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Lab, type LabNode, startLab } from '../lab/lab.js';
-import { CLI, type ServerProcess, startServerProcess } from './server-process.js';
+import { BIN, type ServerProcess, startServerProcess } from './server-process.js';
 
 export interface Cluster {
   lab: Lab;
@@ -45,7 +45,8 @@ export async function startCluster(opts: { nodes: number; serverArgs?: string[] 
       const child = node.spawn(
         [
           process.execPath,
-          CLI,
+          ...(process.env.BRAMBLE_AGENT_NODE_FLAGS ?? '').split(' ').filter(Boolean),
+          BIN,
           'agent',
           '--server',
           `https://${lab.gatewayIp}:${server.port}`,

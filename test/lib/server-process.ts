@@ -15,6 +15,8 @@ function findRoot(dir: string): string {
 }
 
 export const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+/** BIN is the installed entry point (`bramble`), which runs the bundled agent for `bramble agent`. */
+export const BIN = join(ROOT, 'bin', 'bramble.js');
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
