@@ -29,6 +29,14 @@ function stub(require: NodeJS.Require, file: string, exports: unknown): void {
   require.cache[file] = m;
 }
 
+/**
+ * provideDockerode hands in a dockerode that is already loaded — the bundled agent (agent/bin.ts)
+ * imports it statically so esbuild can bundle it, with the unused modules replaced there.
+ */
+export function provideDockerode(d: DockerodeClass): void {
+  loaded = d;
+}
+
 /** loadDockerode returns the dockerode constructor, loading it lean on first use. */
 export function loadDockerode(): DockerodeClass {
   if (loaded) return loaded;
