@@ -121,7 +121,9 @@ export class ObjectService {
       throw badRequest(`the name of the object (${next.metadata.name}) does not match the name on the URL (${name})`);
     }
     next.metadata.name = name;
-    const old = this.get(info, namespace, name);
+    // The newest value, queued writes included: an unconditional PUT lands behind them.
+    const old = this.latest(info, namespace, name);
+    if (!old) throw notFound(qualifiedName(info), name);
     const rv = next.metadata.resourceVersion;
     if (rv && rv !== old.metadata.resourceVersion) throw conflict(qualifiedName(info), name);
     return this.write(info, namespace, old, next, opts);
