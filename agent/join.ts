@@ -9,17 +9,14 @@
 //      restarts from these files and never needs the token again.
 //
 // Secrets (the token secret, the API token, the MQTT password) never appear in an error or log.
-import { createHash, timingSafeEqual, X509Certificate } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { request } from 'node:https';
 import { join } from 'node:path';
+import { caDerHash, parseToken as parseTokenParts, type TokenParts } from '../shared/join-token.js';
 import { ensurePrivateDir, readIfExists, writeFileAtomic } from './files.js';
 
-export interface JoinToken {
-  /** caHash: lowercase hex SHA-256 of the CA's DER; absent for a bare <id>.<secret> token. */
-  caHash?: string;
-  id: string;
-  secret: string;
-}
+// caDerHash is re-exported: the agent's callers (and tests) know it as part of joining.
+export { caDerHash };
 
 export interface Credentials {
   server: string;
@@ -46,20 +43,14 @@ export class JoinError extends Error {
 }
 
 export const FILES = { credentials: 'credentials.json', ca: 'ca.crt' } as const;
-const TOKEN = /^(?:K10([0-9a-fA-F]{64})::)?([a-z0-9]{6})\.([a-z0-9]{16})$/;
 const MAX_BODY = 1 << 20;
 const TIMEOUT_MS = 15_000;
 
-/** parseToken reads K10<sha256-hex>::<id>.<secret> or a bare <id>.<secret>. */
-export function parseToken(token: string): JoinToken {
-  const m = TOKEN.exec(token.trim());
-  if (!m) throw new JoinError('the join token is malformed (expected K10<sha256>::<id>.<secret> from `bramble token create`)');
-  return { caHash: m[1]?.toLowerCase(), id: m[2], secret: m[3] };
-}
-
-/** caDerHash is the hex SHA-256 of the first certificate's DER in a PEM. */
-export function caDerHash(pem: string): string {
-  return createHash('sha256').update(new X509Certificate(pem).raw).digest('hex');
+/** parseToken reads K10<sha256-hex>::<id>.<secret> (the hash in either case) or a bare <id>.<secret>. */
+export function parseToken(token: string): TokenParts {
+  const t = parseTokenParts(token, { anyCaseHash: true });
+  if (!t) throw new JoinError('the join token is malformed (expected K10<sha256>::<id>.<secret> from `bramble token create`)');
+  return t;
 }
 
 export interface JoinOptions {
@@ -154,7 +145,7 @@ interface JoinAnswer {
   caCert?: string;
 }
 
-async function postJoin(server: string, ca: string, token: JoinToken, nodeName: string): Promise<JoinAnswer> {
+async function postJoin(server: string, ca: string, token: TokenParts, nodeName: string): Promise<JoinAnswer> {
   const res = await httpsRequest(new URL('/bramble/v1/join', server), {
     method: 'POST',
     ca,

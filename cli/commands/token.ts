@@ -1,6 +1,7 @@
-// token: `bramble token create`, a join token for new nodes (see bootstrap-token.ts for its form).
+// token: `bramble token create`, a join token for new nodes (see shared/join-token.ts for its form).
+import { caDerHash, formatJoinToken, randomTokenParts, tokenSecret } from '../../shared/join-token.js';
 import { UsageError } from '../../shared/options.js';
-import { caHash, ID_LENGTH, joinToken, randomToken, SECRET_LENGTH, type TokenSpec, tokenSecret } from '../bootstrap-token.js';
+import { CliError } from '../errors.js';
 import { CONNECTION_OPTIONS, session } from '../flags.js';
 import { defineVerb } from './verb.js';
 
@@ -19,15 +20,21 @@ export const tokenCommand = defineVerb({
     if (positionals[0] !== 'create' || positionals.length > 1) throw new UsageError('expected: bramble token create [--ttl 24h] [--description TEXT]');
     const s = session(values);
     // Hash first: a kubeconfig without the CA should fail before a token is stored.
-    const hash = caHash(s.client.conn.caPem);
-    const spec: TokenSpec = {
-      id: randomToken(ID_LENGTH),
-      secret: randomToken(SECRET_LENGTH),
-      expiresAt: values.ttl > 0 ? Date.now() + values.ttl : undefined,
-      description: values.description,
-    };
-    await s.client.create('/api/v1/namespaces/kube-system/secrets', tokenSecret(spec));
-    console.log(joinToken(hash, spec));
+    const hash = clusterCaHash(s.client.conn.caPem);
+    const parts = randomTokenParts();
+    const expiresAt = values.ttl > 0 ? Date.now() + values.ttl : undefined;
+    await s.client.create('/api/v1/namespaces/kube-system/secrets', tokenSecret(parts, values.description, expiresAt));
+    console.log(formatJoinToken(hash, parts));
     return 0;
   },
 });
+
+/** clusterCaHash is the join token's CA hash of the kubeconfig's cluster CA (the first certificate in the PEM). */
+export function clusterCaHash(caPem: string | undefined): string {
+  if (!caPem) throw new CliError('the kubeconfig names no cluster CA (certificate-authority-data), which a join token needs');
+  try {
+    return caDerHash(caPem);
+  } catch (e) {
+    throw new CliError(`the kubeconfig's cluster CA is not a valid certificate: ${(e as Error).message}`);
+  }
+}

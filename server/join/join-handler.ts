@@ -5,12 +5,12 @@
 import type { Logger } from 'pino';
 import { findResource } from '../../shared/api/resources.js';
 import type { Clock } from '../../shared/clock.js';
+import { parseToken, TOKEN_NAMESPACE, tokenProblem, tokenSecretName } from '../../shared/join-token.js';
 import { isDNS1123Subdomain } from '../../shared/validation/names.js';
 import { bearerToken } from '../api/auth.js';
 import { ApiError, badRequest } from '../api/errors.js';
 import { json } from '../api/handlers/context.js';
 import type { ObjectService } from '../objects/object-service.js';
-import { parseToken, TOKEN_NAMESPACE, tokenProblem, tokenSecretName } from './bootstrap-token.js';
 import { credentialsSecretName, type NodeCredentials } from './credentials.js';
 
 const SECRETS = findResource('', 'v1', 'secrets')!;

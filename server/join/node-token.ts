@@ -4,9 +4,9 @@
 import { join } from 'node:path';
 import { findResource } from '../../shared/api/resources.js';
 import type { Clock } from '../../shared/clock.js';
+import { formatJoinToken, parseToken, randomTokenParts, TOKEN_NAMESPACE, tokenProblem, tokenSecret, tokenSecretName } from '../../shared/join-token.js';
 import type { ObjectService } from '../objects/object-service.js';
 import { readIfExists, writeFileAtomic } from '../pki/files.js';
-import { formatJoinToken, parseToken, randomTokenParts, TOKEN_NAMESPACE, tokenProblem, tokenSecret, tokenSecretName } from './bootstrap-token.js';
 
 const SECRETS = findResource('', 'v1', 'secrets')!;
 export const NODE_TOKEN_FILE = 'node-token';
