@@ -5,11 +5,13 @@ import type { ServerConfig } from '../config.js';
 import type { ObjectService } from '../objects/object-service.js';
 import type { Controller, ControllerContext } from './context.js';
 import { deploymentController } from './deployment.js';
+import { endpointsController } from './endpoints.js';
 import { eventRecorder } from './events.js';
 import { replicaSetController } from './replicaset.js';
 import { GarbageCollector } from './garbage-collector.js';
 import { NamespaceController } from './namespace.js';
 import { NodeLifecycleController } from './node-lifecycle.js';
+import { podCidrController } from './pod-cidr.js';
 import { schedulerController } from './scheduler.js';
 
 export interface Controllers {
@@ -35,7 +37,7 @@ export function startControllers(d: ControllerDeps): Controllers {
     config: d.config,
     events: eventRecorder(d.objects, d.clock, (err) => logger.warn({ err }, 'could not record event')),
   };
-  const list: Controller[] = [schedulerController(context), new GarbageCollector(context), new NamespaceController(context), new NodeLifecycleController(context), replicaSetController(context), deploymentController(context)];
+  const list: Controller[] = [schedulerController(context), new GarbageCollector(context), new NamespaceController(context), new NodeLifecycleController(context), replicaSetController(context), deploymentController(context), endpointsController(context), podCidrController(context)];
   for (const c of list) c.start();
   return {
     list,

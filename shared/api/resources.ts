@@ -27,6 +27,8 @@ export const RESOURCES: ResourceInfo[] = [
   r('', 'Secret', 'secrets', true, [], [], []),
   r('', 'Event', 'events', true, ['ev'], [], []),
   r('coordination.k8s.io', 'Lease', 'leases', true, [], [], []),
+  // EndpointSlice has no short name in Kubernetes either.
+  r('discovery.k8s.io', 'EndpointSlice', 'endpointslices', true, [], [], []),
   r('apps', 'Deployment', 'deployments', true, ['deploy'], ALL, ['status', 'scale']),
   r('apps', 'ReplicaSet', 'replicasets', true, ['rs'], ALL, ['status', 'scale']),
 ];

@@ -4,6 +4,7 @@
 // Validators never throw, whatever shape the body has.
 import { validateConfigMap } from './configmap.js';
 import { validateDeployment } from './deployment.js';
+import { validateEndpointSlice } from './endpointslice.js';
 import { validateEvent } from './event.js';
 import { type FieldCause, typeInvalid, type ValidateOptions } from './field.js';
 import { validateLease } from './lease.js';
@@ -23,6 +24,7 @@ export type KindValidator = (obj: Obj, opts: ValidateOptions) => FieldCause[];
 export const VALIDATORS: Readonly<Record<string, KindValidator>> = {
   ConfigMap: validateConfigMap,
   Deployment: validateDeployment,
+  EndpointSlice: validateEndpointSlice,
   Event: validateEvent,
   Lease: validateLease,
   Namespace: validateNamespace,

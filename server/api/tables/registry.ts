@@ -2,6 +2,7 @@
 import { configmaps } from './configmaps.js';
 import { deployments } from './deployments.js';
 import { endpoints } from './endpoints.js';
+import { endpointslices } from './endpointslices.js';
 import { events } from './events.js';
 import { leases } from './leases.js';
 import { namespaces } from './namespaces.js';
@@ -23,5 +24,6 @@ export const printers: Readonly<Record<string, TablePrinter>> = {
   configmaps,
   secrets,
   endpoints,
+  endpointslices,
   leases,
 };
