@@ -185,7 +185,8 @@ describe('MQTT: join, broker, ingest, desired state and logs', () => {
     expect(n.status.capacity).toEqual({ cpu: '4', memory: '8Gi', pods: '110' });
     expect(n.status.allocatable.memory).toBe('7Gi');
     expect(n.metadata.labels?.['kubernetes.io/arch']).toBe('arm64');
-    expect(n.spec).toEqual({});
+    // The ingest sets no spec; only the pod CIDR allocator may have given it a range by now.
+    expect(Object.keys(n.spec).filter((k) => !k.startsWith('podCIDR'))).toEqual([]);
   });
 
   it('publishes desired state to the pod’s node only, retained for reconnects', async () => {
