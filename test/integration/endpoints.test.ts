@@ -1,23 +1,16 @@
 // endpoints: the endpoints controller (Endpoints and EndpointSlices) and the pod CIDR allocator on
 // a real LogStore (libSQL file) and ObjectService. Pods get their IP and readiness through the
 // status subresource, as an agent would report them.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../shared/api/meta.js';
 import { findResource } from '../../shared/api/resources.js';
-import { systemClock } from '../../shared/clock.js';
 import type { Controller, ControllerContext } from '../../server/controllers/context.js';
 import { endpointsController } from '../../server/controllers/endpoints.js';
-import { eventRecorder } from '../../server/controllers/events.js';
 import { GarbageCollector } from '../../server/controllers/garbage-collector.js';
 import { podCidrController } from '../../server/controllers/pod-cidr.js';
-import { ObjectService } from '../../server/objects/object-service.js';
-import { LogStore } from '../../server/store/log-store.js';
+import type { ObjectService } from '../../server/objects/object-service.js';
+import { type Harness, startHarness } from '../lib/controller-harness.js';
 
-const NS = findResource('', 'v1', 'namespaces')!;
 const PODS = findResource('', 'v1', 'pods')!;
 const NODES = findResource('', 'v1', 'nodes')!;
 const SERVICES = findResource('', 'v1', 'services')!;
@@ -25,45 +18,20 @@ const ENDPOINTS = findResource('', 'v1', 'endpoints')!;
 const SLICES = findResource('discovery.k8s.io', 'v1', 'endpointslices')!;
 
 describe('endpoints and pod CIDRs', () => {
-  let dir: string;
-  let store: LogStore;
+  let h: Harness;
   let objects: ObjectService;
   let ctx: ControllerContext;
   let controllers: Controller[];
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'bramble-endpoints-'));
-    store = await LogStore.open({ url: join(dir, 'state.db'), compactIntervalMs: 0 });
-    objects = new ObjectService(store, systemClock, {
-      pods: { notReadyTolerationSeconds: 5 },
-      services: { serviceCidr: '10.43.0.0/16', nodePortRange: [30000, 32767] },
-    });
-    await objects.create(NS, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } });
-    ctx = {
-      objects,
-      clock: systemClock,
-      logger: pino({ level: 'silent' }),
-      config: { nodeMonitorGracePeriod: 3_000, defaultNotReadyToleration: 5_000, clusterCidr: '10.42.0.0/16' },
-      events: eventRecorder(objects, systemClock),
-    };
-    controllers = [endpointsController(ctx), podCidrController(ctx), new GarbageCollector(ctx)];
-    for (const c of controllers) c.start();
+    h = await startHarness((c) => [endpointsController(c), podCidrController(c), new GarbageCollector(c)]);
+    ({ objects, ctx, controllers } = h);
   });
 
-  afterEach(async () => {
-    for (const c of controllers) c.stop();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => h.stop());
 
-  async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!check()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await Promise.all(controllers.map((c) => c.idle()));
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
+  const until = (what: string, check: () => boolean, timeoutMs?: number) => h.until(what, check, timeoutMs);
+
 
   const node = (name: string) => objects.create(NODES, '', { apiVersion: 'v1', kind: 'Node', metadata: { name }, spec: {} });
   const podCidr = (name: string) => objects.find(NODES, '', name)?.spec?.podCIDR as string | undefined;

@@ -2,25 +2,19 @@
 // and ObjectService, with a fake kubelet that reports every pod Running and Ready. Checks what
 // kubectl relies on: rollouts finish with the status `rollout status` waits for, `scale` resizes,
 // `rollout undo` reuses the old ReplicaSet under a new revision, Recreate never overlaps.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Deployment, ReplicaSet } from '../../shared/api/core.js';
 import type { KubeObject } from '../../shared/api/meta.js';
 import { findResource } from '../../shared/api/resources.js';
-import { rfc3339, systemClock } from '../../shared/clock.js';
-import type { Controller, ControllerContext } from '../../server/controllers/context.js';
+import { rfc3339 } from '../../shared/clock.js';
+import type { Controller } from '../../server/controllers/context.js';
 import { deploymentController } from '../../server/controllers/deployment.js';
-import { eventRecorder } from '../../server/controllers/events.js';
 import { controllerOf, inform, nsKey, splitKey } from '../../server/controllers/informer.js';
 import { WorkQueue } from '../../server/controllers/queue.js';
 import { replicaSetController } from '../../server/controllers/replicaset.js';
-import { ObjectService } from '../../server/objects/object-service.js';
-import { LogStore } from '../../server/store/log-store.js';
+import type { ObjectService } from '../../server/objects/object-service.js';
+import { type Harness, startHarness } from '../lib/controller-harness.js';
 
-const NS = findResource('', 'v1', 'namespaces')!;
 const PODS = findResource('', 'v1', 'pods')!;
 const EVENTS = findResource('', 'v1', 'events')!;
 const RS = findResource('apps', 'v1', 'replicasets')!;
@@ -71,45 +65,18 @@ function rolloutStatus(d: Deployment): string {
 }
 
 describe('deployments and replica sets', () => {
-  let dir: string;
-  let store: LogStore;
+  let h: Harness;
   let objects: ObjectService;
-  let controllers: Controller[];
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'bramble-workloads-'));
-    store = await LogStore.open({ url: join(dir, 'state.db'), compactIntervalMs: 0 });
-    objects = new ObjectService(store, systemClock, {
-      pods: { notReadyTolerationSeconds: 5 },
-      services: { serviceCidr: '10.43.0.0/16', nodePortRange: [30000, 32767] },
-    });
-    await objects.create(NS, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } });
-    const ctx: ControllerContext = {
-      objects,
-      clock: systemClock,
-      logger: pino({ level: 'silent' }),
-      config: { nodeMonitorGracePeriod: 3_000, defaultNotReadyToleration: 5_000, clusterCidr: '10.42.0.0/16' },
-      events: eventRecorder(objects, systemClock),
-    };
-    controllers = [replicaSetController(ctx), deploymentController(ctx), fakeKubelet(objects)];
-    for (const c of controllers) c.start();
+    h = await startHarness((ctx, o) => [replicaSetController(ctx), deploymentController(ctx), fakeKubelet(o)]);
+    ({ objects } = h);
   });
 
-  afterEach(async () => {
-    for (const c of controllers) c.stop();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => h.stop());
 
-  // until polls (after letting the controllers drain) until check passes or the time is up.
-  async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!check()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await Promise.all(controllers.map((c) => c.idle()));
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
+  const until = (what: string, check: () => boolean, timeoutMs?: number) => h.until(what, check, timeoutMs);
+
 
   const deployment = (name = 'web') => objects.find(DEPLOY, 'default', name) as Deployment;
   const replicaSets = (name = 'web') => (objects.list(RS, { namespace: 'default' }).items as ReplicaSet[]).filter((r) => controllerOf(r)?.uid === deployment(name).metadata.uid);
