@@ -144,6 +144,14 @@ describe('ObjectService', () => {
     expect(await reason(objects.patch(DEPLOY, 'default', 'web', 'application/json-patch+json', JSON.stringify([{ op: 'replace', path: '/nope/x', value: 1 }])))).toMatch(/^4\d\d /);
   });
 
+  it('refuses changes to what may not change (a Deployment selector)', async () => {
+    const d = await objects.create(DEPLOY, 'default', deploy('x:1'));
+    const moved = structuredClone(d);
+    moved.spec.selector = { matchLabels: { app: 'other' } };
+    moved.spec.template.metadata.labels = { app: 'other' };
+    expect(await reason(objects.update(DEPLOY, 'default', 'web', moved))).toBe('422 Invalid');
+  });
+
   it('does not store anything on dry run', async () => {
     await objects.create(CM, 'default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'dry' } }, { dryRun: true });
     expect(objects.find(CM, 'default', 'dry')).toBeUndefined();

@@ -96,7 +96,7 @@ export class ObjectService {
     if (info.namespaced) this.requireActiveNamespace(namespace);
     const strategy = this.strategyOf(info);
     strategy.defaults?.(obj, this.ctx);
-    this.validate(info, obj, false);
+    this.validate(info, obj);
     m.uid = randomUUID();
     m.creationTimestamp = rfc3339(this.clock.now());
     if (obj.spec !== undefined) m.generation = 1;
@@ -267,7 +267,7 @@ export class ObjectService {
       const strategy = this.strategyOf(info);
       strategy.defaults?.(obj, this.ctx);
       if (info.subresources.includes('status') && !opts.withStatus) obj.status = old.status;
-      this.validate(info, obj, true);
+      this.validate(info, obj, old);
       strategy.prepareUpdate?.(obj, old, this.ctx);
       const om = old.metadata;
       const deletion = opts.markDeletion ? obj.metadata : om;
@@ -356,8 +356,9 @@ export class ObjectService {
     return obj;
   }
 
-  private validate(info: ResourceInfo, obj: KubeObject, update: boolean): void {
-    const causes = validate(info.kind, obj, { update });
+  // validate checks an object; given the old one (an update) it also checks what may not change.
+  private validate(info: ResourceInfo, obj: KubeObject, old?: KubeObject): void {
+    const causes = validate(info.kind, obj, { update: old !== undefined, old });
     if (causes.length) throw invalid(info.kind, info.group, obj.metadata.name ?? obj.metadata.generateName ?? '', causes);
   }
 
