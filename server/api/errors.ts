@@ -3,6 +3,7 @@
 // a 500 InternalError without leaking internals.
 import type { Status, StatusCause } from '../../shared/api/meta.js';
 import { AlreadyExistsError, ConflictError, ExpiredError, NotFoundError } from '../store/errors.js';
+import { PatchError } from './patch/errors.js';
 
 export class ApiError extends Error {
   constructor(
@@ -68,13 +69,16 @@ export function toStatus(err: unknown): Status {
   };
 }
 
-/** asApiError maps store errors to their HTTP meaning; unknown errors become InternalError. */
+const PATCH_REASONS = { 400: 'BadRequest', 415: 'UnsupportedMediaType', 422: 'Invalid' } as const;
+
+/** asApiError maps store and patch errors to their HTTP meaning; unknown errors become InternalError. */
 export function asApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof NotFoundError) return new ApiError(404, 'NotFound', err.message, { name: err.objectName, kind: err.resource });
   if (err instanceof AlreadyExistsError) return new ApiError(409, 'AlreadyExists', err.message, { name: err.objectName, kind: err.resource });
   if (err instanceof ConflictError) return new ApiError(409, 'Conflict', err.message, { name: err.objectName, kind: err.resource });
   if (err instanceof ExpiredError) return expired(err.message);
+  if (err instanceof PatchError) return new ApiError(err.code, PATCH_REASONS[err.code], err.message);
   return new ApiError(500, 'InternalError', 'an internal error occurred; see the server log');
 }
 

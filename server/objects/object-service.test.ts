@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../shared/api/meta.js';
 import { findResource } from '../../shared/api/resources.js';
-import { ApiError } from '../api/errors.js';
+import { ApiError, asApiError } from '../api/errors.js';
 import { LogStore } from '../store/log-store.js';
 import { ObjectService } from './object-service.js';
 
@@ -32,7 +32,9 @@ async function reason(p: Promise<unknown>): Promise<string> {
     await p;
     return 'ok';
   } catch (e) {
-    return e instanceof ApiError ? `${e.code} ${e.reason}` : String(e);
+    // As the API would answer: asApiError is where every failure becomes a Status.
+    const a = asApiError(e);
+    return e instanceof ApiError || a.code < 500 ? `${a.code} ${a.reason}` : String(e);
   }
 }
 

@@ -8,7 +8,7 @@ import type { KubeObject } from '../../shared/api/meta.js';
 import { apiVersionOf, findResource, qualifiedName, type ResourceInfo, storeResource } from '../../shared/api/resources.js';
 import { type Clock, rfc3339 } from '../../shared/clock.js';
 import { ApiError, alreadyExists, badRequest, conflict, forbidden, invalid, notFound } from '../api/errors.js';
-import { applyPatch, PatchError } from '../api/patch/index.js';
+import { applyPatch } from '../api/patch/index.js';
 import { AlreadyExistsError, ConflictError, NotFoundError } from '../store/errors.js';
 import type { ObjectKey, Store, Watch } from '../store/types.js';
 import { filterEvent, matcher } from './filter.js';
@@ -371,14 +371,9 @@ export class ObjectService {
   }
 }
 
+// parsePatched runs a patch; a PatchError goes on to the API's error mapping (errors.ts).
 function parsePatched(f: () => unknown): KubeObject {
-  let out: unknown;
-  try {
-    out = f();
-  } catch (e) {
-    if (e instanceof PatchError) throw new ApiError(e.code ?? 422, e.code === 415 ? 'UnsupportedMediaType' : e.code === 400 ? 'BadRequest' : 'Invalid', e.message);
-    throw e;
-  }
+  const out = f();
   if (!out || typeof out !== 'object' || Array.isArray(out)) throw badRequest('the patch did not produce an object');
   return out as KubeObject;
 }

@@ -3,8 +3,8 @@ import type { Context } from 'hono';
 import type { KubeObject } from '../../../shared/api/meta.js';
 import { labelSelectorToString } from '../../../shared/selectors.js';
 import { parseObjectBody, mediaType } from '../body.js';
-import { ApiError, badRequest, conflict, invalid, methodNotAllowed } from '../errors.js';
-import { applyPatch, PatchError } from '../patch/index.js';
+import { badRequest, conflict, invalid, methodNotAllowed } from '../errors.js';
+import { applyPatch } from '../patch/index.js';
 import type { ResourcePath } from '../paths.js';
 import { type ApiContext, json } from './context.js';
 import { qualifiedName } from '../../../shared/api/resources.js';
@@ -37,12 +37,7 @@ export async function handleScale(c: Context, ctx: ApiContext, p: ResourcePath):
     const rv = wanted?.metadata?.resourceVersion;
     if (rv && rv !== current.metadata.resourceVersion) throw conflict(qualifiedName(info), name);
   } else if (c.req.method === 'PATCH') {
-    try {
-      wanted = applyPatch(mediaType(c.req.header('content-type')), toScale(current), text);
-    } catch (e) {
-      if (e instanceof PatchError) throw new ApiError(e.code ?? 422, e.code === 415 ? 'UnsupportedMediaType' : 'Invalid', e.message);
-      throw e;
-    }
+    wanted = applyPatch(mediaType(c.req.header('content-type')), toScale(current), text);
   } else {
     throw methodNotAllowed('the server does not allow this method on the requested resource');
   }
