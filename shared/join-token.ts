@@ -7,6 +7,7 @@
 // lets a joining node check that it talks to the right server before it trusts it with the secret.
 import { createHash, randomInt, timingSafeEqual, X509Certificate } from 'node:crypto';
 import type { KubeObject } from './api/meta.js';
+import { rfc3339 } from './clock.js';
 
 export const TOKEN_TYPE = 'bootstrap.kubernetes.io/token';
 export const TOKEN_NAMESPACE = 'kube-system';
@@ -107,8 +108,4 @@ export function constantTimeEqual(a: string, b: string): boolean {
   const ha = createHash('sha256').update(a, 'utf8').digest();
   const hb = createHash('sha256').update(b, 'utf8').digest();
   return timingSafeEqual(ha, hb);
-}
-
-function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 }

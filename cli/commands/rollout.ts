@@ -10,6 +10,7 @@ import { rolloutHistory } from '../rollout/history.js';
 import { rolloutStatus } from '../rollout/status.js';
 import { rolloutUndo } from '../rollout/undo.js';
 import { defineVerb } from './verb.js';
+import { rfc3339 } from '../../shared/clock.js';
 
 const ROLLOUT = 'Rollout';
 const SUBCOMMANDS = ['status', 'history', 'undo', 'restart', 'pause', 'resume'];
@@ -73,7 +74,7 @@ async function runOne(s: Session, sub: string, info: ResourceInfo, name: string,
 async function restart(s: Session, path: string): Promise<void> {
   const d = await s.client.get(path);
   if (d.spec?.paused) throw new CliError(`can't restart paused deployment (run rollout resume first)`);
-  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const now = rfc3339(Date.now());
   const patch = { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': now } } } } };
   await s.client.patch(path, patch, STRATEGIC_MERGE_PATCH, { query: { fieldManager: 'kubectl-rollout' } });
 }

@@ -2,6 +2,7 @@
 // label maps and selectors, container lists — plus the column definitions every kind repeats.
 import type { LabelSelector } from '../../../shared/api/core.js';
 import type { ColumnType, TableColumnDefinition } from './types.js';
+import { rfc3339 as formatRfc3339 } from '../../../shared/clock.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -56,7 +57,7 @@ export function parseTime(timestamp: string | null | undefined): number | undefi
 export function rfc3339(timestamp: string | null | undefined): string {
   const t = parseTime(timestamp);
   if (t === undefined) return '0001-01-01T00:00:00Z';
-  return new Date(Math.floor(t / SECOND) * SECOND).toISOString().replace('.000Z', 'Z');
+  return formatRfc3339(t);
 }
 
 /** formatLabels is labels.FormatLabels: "k=v,k2=v2" sorted by key, "<none>" when empty. */

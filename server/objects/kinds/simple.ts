@@ -1,4 +1,5 @@
 // simple: the kinds with little server-side behaviour.
+import { rfc3339 } from '../../../shared/clock.js';
 import type { KindStrategy } from './strategy.js';
 
 export const namespaceStrategy: KindStrategy = {
@@ -27,7 +28,7 @@ export const eventStrategy: KindStrategy = {
   defaults(obj, ctx) {
     obj.count ??= 1;
     obj.type ??= 'Normal';
-    const now = new Date(ctx.clock.now()).toISOString().replace(/\.\d+Z$/, 'Z');
+    const now = rfc3339(ctx.clock.now());
     obj.firstTimestamp ??= obj.eventTime ?? now;
     obj.lastTimestamp ??= obj.firstTimestamp;
     obj.source ??= {};
