@@ -1,7 +1,7 @@
 // auth: bearer tokens. Every request needs one except the health probes, the CA certificate and
 // the join (which checks a join token); the token names an identity (the admin, or a node) and
 // authorizationProblem decides what it may do.
-import { timingSafeEqual } from 'node:crypto';
+import { constantTimeEqual } from '../../shared/join-token.js';
 
 export interface Identity {
   user: string;
@@ -14,12 +14,9 @@ export interface Authenticator {
 
 /** staticTokens maps a fixed set of tokens (the admin token) to identities. */
 export function staticTokens(entries: { token: string; identity: Identity }[]): Authenticator {
-  const list = entries.map((e) => ({ buf: Buffer.from(e.token), identity: e.identity }));
   return {
     authenticate(token) {
-      const t = Buffer.from(token);
-      for (const e of list) if (e.buf.length === t.length && timingSafeEqual(e.buf, t)) return e.identity;
-      return undefined;
+      return entries.find((e) => constantTimeEqual(e.token, token))?.identity;
     },
   };
 }

@@ -16,18 +16,24 @@ export class ApiError extends Error {
   }
 }
 
+// objectDetails: Status details naming the object; "deployments.apps" → kind deployments, group apps.
+function objectDetails(qualified: string, name: string): Status['details'] {
+  const [kind, ...group] = qualified.split('.');
+  return { name, kind, group: group.join('.') };
+}
+
 export const notFound = (qualified: string, name: string) =>
-  new ApiError(404, 'NotFound', `${qualified} "${name}" not found`, { name, kind: qualified.split('.')[0], group: qualified.split('.').slice(1).join('.') });
+  new ApiError(404, 'NotFound', `${qualified} "${name}" not found`, objectDetails(qualified, name));
 
 export const alreadyExists = (qualified: string, name: string) =>
-  new ApiError(409, 'AlreadyExists', `${qualified} "${name}" already exists`, { name, kind: qualified.split('.')[0], group: qualified.split('.').slice(1).join('.') });
+  new ApiError(409, 'AlreadyExists', `${qualified} "${name}" already exists`, objectDetails(qualified, name));
 
 export const conflict = (qualified: string, name: string) =>
   new ApiError(
     409,
     'Conflict',
     `Operation cannot be fulfilled on ${qualified} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
-    { name, kind: qualified.split('.')[0], group: qualified.split('.').slice(1).join('.') },
+    objectDetails(qualified, name),
   );
 
 export const badRequest = (message: string) => new ApiError(400, 'BadRequest', message);
