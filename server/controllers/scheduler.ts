@@ -35,7 +35,10 @@ export function schedulerController(ctx: ControllerContext): Controller & { sche
       closers.push(
         inform(ctx.objects, PODS, {
           added: (p) => (needsScheduling(p) ? enqueue(nsKey(p)) : undefined),
-          modified: (p) => (needsScheduling(p) ? enqueue(nsKey(p)) : unschedulable.delete(nsKey(p)) && undefined),
+          modified: (p) => {
+            if (needsScheduling(p)) enqueue(nsKey(p));
+            else unschedulable.delete(nsKey(p)); // bound or deleting: no longer waiting
+          },
           deleted: (p) => {
             unschedulable.delete(nsKey(p));
             if (p.spec?.nodeName) retryUnschedulable(); // freed resources
