@@ -59,7 +59,7 @@ describe('agent on a real Docker engine', () => {
       if (process.env.BRAMBLE_E2E_DEBUG) console.log(c.agentLog(node), c.server.output());
       await c.stop();
     }
-  }, 60_000);
+  }, 120_000);
 
   it('registers the node with capacity, arch and conditions', async () => {
     const n = (await api().call('GET', `/api/v1/nodes/${node.name}`)).json();
@@ -214,7 +214,7 @@ describe('offline autonomy on a real Docker engine', () => {
       if (process.env.BRAMBLE_E2E_DEBUG) console.log(c.agentLog(node));
       await c.stop();
     }
-  }, 60_000);
+  }, 120_000);
 
   it('keeps pods running for 60 s without the server, restarts a killed one, and comes back without restarts', async () => {
     const before = await appContainers();

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { type Lab, type LabNode, startLab } from '../lab/lab.js';
 import { BIN, type ServerProcess, startServerProcess } from './server-process.js';
 
+const AGENT_STOP_MS = 15_000;
+
 export interface Cluster {
   lab: Lab;
   server: ServerProcess;
@@ -79,7 +81,13 @@ export async function startCluster(opts: { nodes: number; serverArgs?: string[] 
       if (!child || child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
       child.kill(signal);
+      // A clean stop takes a moment; one that hangs must not hang the suite's teardown with it.
+      const timer = setTimeout(() => {
+        process.stderr.write(`agent on ${node.name} did not stop within ${AGENT_STOP_MS / 1000}s of ${signal}; killing it\n`);
+        child.kill('SIGKILL');
+      }, AGENT_STOP_MS);
       await exited;
+      clearTimeout(timer);
     },
     async stopServer() {
       await server.stop();
