@@ -1,7 +1,7 @@
 // backends: the ready endpoints (ip:port) that serve one service port, resolved from an
 // Endpoints object the way kube-proxy matches them — by the service port's name — with the
 // targetPort's name and the single unnamed port as fallbacks. notReadyAddresses never serve.
-import type { EndpointPort, Endpoints, ServicePort } from './types.js';
+import type { EndpointPort, Endpoints, ServicePort } from '../../shared/api/service.js';
 
 export interface Backend {
   ip: string;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { cleanupRules, type Exec, syncRules } from './iptables.js';
 import { computeRules } from './rules.js';
 import { HOOKS } from './ruleset.js';
-import type { Endpoints, Service } from './types.js';
+import type { Endpoints, Service } from '../../shared/api/service.js';
 
 // fakeIptables keeps chain names per table and the hook rules, and records every call: enough
 // to see which chains a sync declares, rewrites and deletes.

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { base32, MAX_CHAIN_NAME, sepChain, servicePortKey, svcChain } from './names.js';
 import { computeRules } from './rules.js';
 import { type RuleSet, renderChain, toRestore } from './ruleset.js';
-import type { Endpoints, Service, ServicePort } from './types.js';
+import type { Endpoints, Service, ServicePort } from '../../shared/api/service.js';
 
 const NODE = { name: 'n1', addresses: ['192.168.1.11'] };
 const CIDR = '10.244.0.0/16';

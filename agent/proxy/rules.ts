@@ -19,7 +19,7 @@ import {
   extChain, sepChain, servicePortKey, svcChain, svlChain,
 } from './names.js';
 import { type Chain, compareChains, type RuleSet, type Table } from './ruleset.js';
-import type { Endpoints, Service, ServicePort } from './types.js';
+import type { Endpoints, Service, ServicePort } from '../../shared/api/service.js';
 
 export interface ProxyInput {
   services: Service[];

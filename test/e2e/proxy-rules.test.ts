@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Exec, cleanupRules, syncRules } from '../../agent/proxy/iptables.js';
 import { computeRules } from '../../agent/proxy/rules.js';
-import type { Endpoints, Service } from '../../agent/proxy/types.js';
+import type { Endpoints, Service } from '../../shared/api/service.js';
 import { BUSYBOX_IMAGE, type Lab, type LabNode, startLab } from '../lab/lab.js';
 
 const VIP = '10.43.0.100';

@@ -1,7 +1,7 @@
-// types: the core/v1 Service and Endpoints fields the proxy reads. Only what computeRules uses is
-// typed; the rest passes through as part of KubeObject. (They belong in shared/api/ once a
-// service.ts lands there; until then the proxy keeps its own narrow view.)
-import type { KubeObject, ObjectMeta } from '../../shared/api/meta.js';
+// service: the core/v1 Service and Endpoints fields Bramble reads outside the API server (the
+// agent's proxy and DNS, the MQTT payloads). Only what those use is typed; the rest passes
+// through as part of KubeObject.
+import type { KubeObject, ObjectMeta } from './meta.js';
 
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
 
