@@ -60,6 +60,7 @@ let agent: RunningAgent | undefined;
 let pods: FakePods | undefined;
 let engineUp: boolean;
 let networks: unknown[][];
+let hostCommands: string[];
 
 beforeEach(async () => {
   broker = await Aedes.createBroker();
@@ -75,6 +76,7 @@ beforeEach(async () => {
   pods = undefined;
   engineUp = false;
   networks = [];
+  hostCommands = [];
   observer = await mqtt.connectAsync(url, { clientId: 'server', reconnectPeriod: 0 });
   observer.on('message', (topic, payload) => seen.push({ topic, body: payload.length ? JSON.parse(payload.toString()) : undefined }));
   await observer.subscribeAsync(`${topics.prefix(NODE)}/#`, { qos: 1 });
@@ -102,6 +104,7 @@ const cfg = (): AgentConfig => ({
   heartbeatInterval: 50,
   statusInterval: 60_000,
   podCidr: '10.42.3.0/24',
+  dnsPort: 10053,
 });
 
 function deps(): AgentDeps {
@@ -136,6 +139,11 @@ function deps(): AgentDeps {
     runtime,
     probe,
     runtimeRetryMs: 20,
+    exec: async (argv) => {
+      hostCommands.push(argv.join(' '));
+      return { code: 0, stdout: '', stderr: '' };
+    },
+    dns: { port: 10053, serve: async () => {} },
     logger: pino({ level: 'info' }, sink),
     createPodManager: (opts) => {
       pods = new FakePods(opts);

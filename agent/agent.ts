@@ -7,16 +7,23 @@
 //        ▲                               │
 //   runtime monitor ──► sampler ─────────┘
 //
+//   cluster view (services, endpoints, node subnets; retained) ──► node network: iptables, pod
+//   routes, cluster DNS (net/node-network.ts) — and the pod subnet the pod bridge is made with
+//
 // The agent starts its pods from desired.json when the server is unreachable, keeps running them
 // while the link is down, and starts pod workers only once the container engine answers.
 import pino, { type Logger } from 'pino';
 import { intToIp, parseCidr } from '../shared/net/cidr.js';
 import type { DesiredState } from '../shared/mqtt/payloads.js';
 import { type AgentConfig, parseNodeLabels } from './config.js';
+import { ClusterView } from './cluster-view.js';
 import { ensurePrivateDir } from './files.js';
 import { ensureJoined, JoinError, type Joined } from './join.js';
 import { type Link, type LinkOptions, openLink } from './link.js';
 import { serveLogs } from './logs.js';
+import { hostExec } from './net/exec.js';
+import { NodeNetwork, type NodeNetworkOptions } from './net/node-network.js';
+import type { Exec } from './proxy/iptables.js';
 import type { PodManager, PodManagerOptions } from './pods/workers.js';
 import { RuntimeMonitor } from './runtime-monitor.js';
 import type { ContainerRuntime } from './runtime/runtime.js';
@@ -43,6 +50,12 @@ export interface AgentDeps {
   /** runtimeRetryMs: how often an unreachable engine is probed again (default 5s). */
   runtimeRetryMs?: number;
   joinBackoff?: (attempt: number) => number;
+  /** exec runs iptables and ip on the host (tests pass a fake: they must not touch the host's). */
+  exec?: Exec;
+  /** dns: this node's cluster DNS server (default: agent/dns on the pod bridge address). */
+  dns?: NodeNetworkOptions['dns'];
+  /** clusterSettleMs: see ClusterView. */
+  clusterSettleMs?: number;
 }
 
 export interface RunningAgent {
@@ -72,6 +85,25 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps = {}): Promis
     runtime: () => monitor.status,
     intervalMs: cfg.statusInterval,
   });
+  const view = new ClusterView({
+    dataDir: cfg.dataDir,
+    settleMs: deps.clusterSettleMs,
+    onChange: () => {
+      network.update();
+      tryStartPods(); // the first network map brings this node's pod subnet
+    },
+    warn: (msg) => logger.warn({}, msg),
+  });
+  await view.load();
+  const network = new NodeNetwork({
+    nodeName,
+    nodeIp: cfg.nodeIp,
+    podCidr: cfg.podCidr || undefined,
+    exec: deps.exec ?? hostExec,
+    snapshot: () => view.snapshot(),
+    dns: deps.dns ?? (await loadDns(cfg.dnsPort, logger)),
+    log: logger,
+  });
   const link = await (deps.openLink ?? openLink)({
     url: joined.credentials.mqtt.url,
     ca: joined.caCert,
@@ -82,18 +114,23 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps = {}): Promis
     logger,
   });
 
+  link.onCluster((topic, payload) => view.onMessage(topic, payload));
+  link.onConnection((up) => up && view.connected());
+
   let pods: PodManagerLike | undefined;
+  let waitingForSubnet = false;
   let podsStarting: Promise<void> | undefined;
   let retryPods: NodeJS.Timeout | undefined;
   let closing = false;
   const retryMs = deps.runtimeRetryMs ?? 5_000;
-  const startPods = async () => {
-    const network = await ensurePodNetwork(runtime, cfg.podCidr);
+  const startPods = async (podCidr: string) => {
+    const bridge = await ensurePodNetwork(runtime, podCidr);
     const opts: PodManagerOptions = {
       runtime,
       nodeName,
       nodeIP: cfg.nodeIp,
-      network,
+      network: bridge,
+      clusterDNS: [network.clusterDns()],
       dataDir: cfg.dataDir,
       onStatus: (entries) => link.publishPods({ v: 1, pods: entries }),
       onEvent: (e) => link.publishEvents([e]),
@@ -108,7 +145,13 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps = {}): Promis
   // tryStartPods starts the pod workers once the engine answers, retrying if that fails.
   const tryStartPods = () => {
     if (pods || podsStarting || closing || !monitor.status.ok) return;
-    podsStarting = startPods().catch((e) => {
+    const podCidr = network.podCidr();
+    if (!podCidr) {
+      if (!waitingForSubnet) logger.info({}, 'waiting for the server to assign this node a pod subnet');
+      waitingForSubnet = true;
+      return;
+    }
+    podsStarting = startPods(podCidr).then(() => network.update()).catch((e) => {
       logger.error({}, `cannot start the pod workers: ${(e as Error).message}`);
       pods = undefined;
       podsStarting = undefined;
@@ -144,6 +187,7 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps = {}): Promis
 
   await monitor.start();
   sampler.start();
+  network.update(); // at start too: rules and routes from the saved view, stale ones removed
 
   return {
     nodeName,
@@ -154,8 +198,11 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps = {}): Promis
       clearTimeout(retryPods);
       sampler.stop();
       monitor.stop();
+      view.stop();
       await podsStarting;
       await pods?.stop();
+      await network.stop(); // rules and routes stay: pods keep being reachable across a restart
+      await view.flush();
       await link.close();
     },
   };
@@ -191,15 +238,20 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+// loadDns imports the DNS server only when the agent runs it (tests pass their own).
+async function loadDns(port: number, logger: Logger): Promise<NodeNetworkOptions['dns']> {
+  const { NodeDns } = await import('./dns/node-dns.js');
+  return new NodeDns(port, logger);
+}
+
 // loadPodManager imports the pod workers only when the agent runs them.
 async function loadPodManager(): Promise<(opts: PodManagerOptions) => PodManagerLike> {
   const { PodManager } = await import('./pods/workers.js');
   return (opts) => new PodManager(opts);
 }
 
-/** ensurePodNetwork creates the pods' bridge; with --pod-cidr its gateway is the subnet's first address. */
+/** ensurePodNetwork creates the pods' bridge on the node's pod subnet, its gateway the first address. */
 export async function ensurePodNetwork(runtime: ContainerRuntime, podCidr: string): Promise<string> {
-  if (!podCidr) return runtime.ensureNetwork(POD_NETWORK);
   const c = parseCidr(podCidr);
   return runtime.ensureNetwork(POD_NETWORK, podCidr, intToIp(c.base + 1));
 }

@@ -26,7 +26,10 @@ export const AGENT_OPTIONS: OptionDef[] = [
     category: 'Server link',
   },
   { name: 'status-interval', type: 'duration', default: '10s', help: 'how often node facts (memory, disk, temperature) are sampled; changes are sent at once', category: 'Server link' },
-  { name: 'pod-cidr', type: 'string', default: '', help: 'pod subnet of this node (normally assigned by the server)', category: 'Networking' },
+  { name: 'pod-cidr', type: 'string', default: '', help: 'pod subnet of this node; leave empty to use the one the server assigns (spec.podCIDR)', category: 'Networking' },
+  // 10053, not 53: a Pi often runs a resolver of its own on :53 (dnsmasq, systemd-resolved) and
+  // avahi on 5353; pods never see this port, the cluster DNS IP's :53 is DNATed to it.
+  { name: 'dns-port', type: 'number', default: 10053, help: "port of this node's cluster DNS server, on the pod bridge address", category: 'Networking' },
 ];
 
 export interface AgentConfig {
@@ -42,6 +45,7 @@ export interface AgentConfig {
   heartbeatInterval: number;
   statusInterval: number;
   podCidr: string;
+  dnsPort: number;
 }
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;

@@ -19,7 +19,7 @@
 import type { IClientOptions, MqttClient } from 'mqtt';
 import type { DesiredState, EventEntry, LogChunk, LogRequest, NodeReport, PodStatusReport, StateMessage } from '../shared/mqtt/payloads.js';
 import { decode, encode } from '../shared/mqtt/payloads.js';
-import { topics } from '../shared/mqtt/topics.js';
+import { CLUSTER_ROOT, topics } from '../shared/mqtt/topics.js';
 
 export interface LinkLogger {
   info(obj: object, msg: string): void;
@@ -52,6 +52,8 @@ export interface Link {
   publishPods(r: PodStatusReport): void;
   publishEvents(events: EventEntry[]): void;
   onDesired(cb: DesiredHandler): void;
+  /** onCluster gets every message on the cluster-wide topics (services, network map), raw. */
+  onCluster(cb: (topic: string, payload: Buffer) => void): void;
   onLogRequest(cb: LogRequestHandler): void;
   /** onConnection is told when the link comes up (after 'online' is sent) and goes down. */
   onConnection(cb: (up: boolean) => void): void;
@@ -82,6 +84,7 @@ class MqttLink implements Link {
   private client!: MqttClient;
   private readonly node: string;
   private desired: DesiredHandler[] = [];
+  private clusterWatchers: ((topic: string, payload: Buffer) => void)[] = [];
   private logReq: LogRequestHandler[] = [];
   private connWatchers: ((up: boolean) => void)[] = [];
   private readonly logStreams = new Map<string, AbortController>();
@@ -140,6 +143,7 @@ class MqttLink implements Link {
       [topics.desired(this.node)]: { qos: 1 },
       [topics.logRequest(this.node)]: { qos: 1 },
       [topics.logStop(this.node, '+')]: { qos: 1 },
+      [`${CLUSTER_ROOT}/#`]: { qos: 1 },
     });
     c.publish(topics.state(this.node), encode(this.stateMessage('online')), { qos: 1, retain: true });
     if (this.lastStatus) this.send(topics.status(this.node), this.lastStatus, true);
@@ -200,6 +204,8 @@ class MqttLink implements Link {
       const ac = new AbortController();
       this.logStreams.set(req.id, ac);
       for (const cb of this.logReq) cb(req, ac.signal);
+    } else if (topic.startsWith(`${CLUSTER_ROOT}/`)) {
+      for (const cb of this.clusterWatchers) cb(topic, payload);
     } else {
       const m = /\/logs\/([^/]+)\/stop$/.exec(topic);
       if (m) this.endLogStream(m[1]);
@@ -234,6 +240,10 @@ class MqttLink implements Link {
     if (!this.connected || this.events.length === 0) return;
     this.send(topics.events(this.node), { v: 1, events: this.events }, false);
     this.events = [];
+  }
+
+  onCluster(cb: (topic: string, payload: Buffer) => void): void {
+    this.clusterWatchers.push(cb);
   }
 
   onDesired(cb: DesiredHandler): void {

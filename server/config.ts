@@ -17,6 +17,7 @@ export const SERVER_OPTIONS: OptionDef[] = [
   { name: 'history-revisions', type: 'number', default: 10000, help: 'revisions of history kept for watches to resume from', category: 'Datastore' },
   { name: 'cluster-cidr', type: 'string', default: '10.42.0.0/16', help: 'pod network; each node gets a /24 of it', category: 'Networking' },
   { name: 'service-cidr', type: 'string', default: '10.43.0.0/16', help: 'range for Service ClusterIPs', category: 'Networking' },
+  { name: 'cluster-dns', type: 'string', default: '10.43.0.10', help: 'ClusterIP of the kube-dns Service (every node answers it itself)', category: 'Networking' },
   { name: 'service-node-port-range', type: 'string', default: '30000-32767', help: 'range for NodePorts', category: 'Networking' },
   { name: 'node-monitor-grace-period', type: 'duration', default: '3s', help: 'a node is NotReady after this long without a heartbeat', category: 'Nodes' },
   { name: 'default-not-ready-toleration', type: 'duration', default: '5s', help: 'how long pods stay on a NotReady node before being replaced', category: 'Nodes' },
@@ -37,6 +38,7 @@ export interface ServerConfig {
   historyRevisions: number;
   clusterCidr: string;
   serviceCidr: string;
+  clusterDns: string;
   serviceNodePortRange: string;
   nodeMonitorGracePeriod: number;
   defaultNotReadyToleration: number;

@@ -1,6 +1,7 @@
 // server: wiring only. Opens the store, makes sure the PKI, admin token, join token and
 // kubeconfig exist, seeds the system namespaces, starts the controllers and the embedded MQTT
-// broker (with ingest, desired state and log streaming) and serves the API over HTTPS.
+// broker (with ingest, desired state, the cluster network topics and log streaming) and serves
+// the API over HTTPS.
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -17,11 +18,13 @@ import { nodePortRange, type ServerConfig } from './config.js';
 import { startControllers, type Controllers } from './controllers/index.js';
 import { NodeLifecycleController } from './controllers/node-lifecycle.js';
 import { healthOf } from './controllers/node-lifecycle-logic.js';
+import { DEFAULT_CLUSTER_CIDR } from './controllers/pod-cidr.js';
 import { NodeCredentials } from './join/credentials.js';
 import { joinHandler } from './join/join-handler.js';
 import { ensureNodeToken } from './join/node-token.js';
 import { aedesBus } from './mqtt/aedes-bus.js';
 import { startBroker } from './mqtt/broker.js';
+import { ClusterNetworkPublisher } from './mqtt/cluster-network.js';
 import { DesiredStatePublisher } from './mqtt/desired-state.js';
 import { NodeHeartbeats } from './mqtt/heartbeats.js';
 import { Ingest } from './mqtt/ingest.js';
@@ -79,6 +82,7 @@ export async function startServer(cfg: ServerConfig, deps: ServerDeps = {}): Pro
     services: { serviceCidr: cfg.serviceCidr, nodePortRange: nodePortRange(cfg.serviceNodePortRange) },
   });
   await seedNamespaces(objects);
+  await seedDnsService(objects, cfg.clusterDns);
   const heartbeats = new NodeHeartbeats(cfg.nodeMonitorGracePeriod);
   // Nodes Ready before a restart get a grace period from now to reconnect, not from their Lease
   // (renewed only once a minute), as Kubernetes' node lifecycle controller does after a restart.
@@ -100,6 +104,11 @@ export async function startServer(cfg: ServerConfig, deps: ServerDeps = {}): Pro
   const ingest = await Ingest.start({ bus, objects, clock, logger: mqttLogger, heartbeats, events: controllers.context.events });
   const desired = new DesiredStatePublisher(objects, bus, { onError: (err, node) => mqttLogger.warn({ err, node }, 'could not publish desired state') });
   desired.start();
+  const clusterNetwork = new ClusterNetworkPublisher(objects, bus, {
+    clusterCidr: cfg.clusterCidr || DEFAULT_CLUSTER_CIDR,
+    onError: (err, topic) => mqttLogger.warn({ err, topic }, 'could not publish cluster network state'),
+  });
+  await clusterNetwork.start();
   const logs = deps.logs ?? new MqttLogSource(bus, { nodes: heartbeats });
 
   let ready = false;
@@ -163,6 +172,7 @@ export async function startServer(cfg: ServerConfig, deps: ServerDeps = {}): Pro
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await desired.stop();
+      await clusterNetwork.stop();
       await ingest.close();
       await bus.close();
       await broker.close();
@@ -170,6 +180,27 @@ export async function startServer(cfg: ServerConfig, deps: ServerDeps = {}): Pro
       await store.close();
     },
   };
+}
+
+// seedDnsService creates kube-system/kube-dns, the Service pods resolve names through. It has no
+// selector and no endpoints: each agent answers its ClusterIP with its own DNS server (a site that
+// loses its link to the server, or to other nodes, keeps resolving names). A kube-dns that exists
+// already is left as it is.
+async function seedDnsService(objects: ObjectService, clusterIP: string): Promise<void> {
+  const services = findResource('', 'v1', 'services')!;
+  if (objects.find(services, 'kube-system', 'kube-dns')) return;
+  await objects.create(services, 'kube-system', {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'kube-dns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns', 'kubernetes.io/name': 'CoreDNS' } },
+    spec: {
+      clusterIP,
+      ports: [
+        { name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 },
+        { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 },
+      ],
+    },
+  });
 }
 
 async function seedNamespaces(objects: ObjectService): Promise<void> {

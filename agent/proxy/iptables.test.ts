@@ -6,8 +6,8 @@ import type { Endpoints, Service } from '../../shared/api/service.js';
 
 // fakeIptables keeps chain names per table and the hook rules, and records every call: enough
 // to see which chains a sync declares, rewrites and deletes.
-function fakeIptables() {
-  const chains = { nat: new Set<string>(), filter: new Set<string>() };
+function fakeIptables(withDocker = true) {
+  const chains = { nat: new Set<string>(), filter: new Set<string>(withDocker ? ['DOCKER-USER'] : []) };
   const hooks: string[] = [];
   const calls: { argv: string[]; input?: string }[] = [];
   const exec: Exec = async (argv, input) => {
@@ -27,6 +27,12 @@ function fakeIptables() {
       return ok();
     }
     const [, , , , table, op, chain, ...rest] = argv; // iptables -w 5 -t <table> <op> <chain> …
+    if (op === '-N') {
+      const set = chains[table as 'nat' | 'filter'];
+      if (set.has(chain)) return { code: 1, stdout: '', stderr: 'Chain already exists.' };
+      set.add(chain);
+      return ok();
+    }
     const rule = `${table} ${chain} ${(op === '-I' ? rest.slice(1) : rest).join(' ')}`;
     if (op === '-C') return hooks.includes(rule) ? ok() : { code: 1, stdout: '', stderr: 'no such rule' };
     if (op === '-I') hooks.push(rule);
@@ -86,6 +92,14 @@ describe('syncRules', () => {
     expect((await syncRules(rs, f.exec, s1.state)).written).toEqual(['nat/BRAMBLE-MARK-MASQ']);
   });
 
+  it('creates DOCKER-USER, jumped to from FORWARD, when dockerd has not made it yet', async () => {
+    const f = fakeIptables(false);
+    await syncRules(rules([], []), f.exec);
+    expect(f.chains.filter.has('DOCKER-USER')).toBe(true);
+    expect(f.hooks).toContain('filter FORWARD -j DOCKER-USER');
+    expect(f.hooks).toContain('filter DOCKER-USER -m comment --comment bramble pod network -j BRAMBLE-FORWARD');
+  });
+
   it('throws when iptables-restore fails', async () => {
     const exec: Exec = async (argv) => (argv[0] === 'iptables-restore' ? { code: 2, stdout: '', stderr: 'line 3 failed' } : { code: 0, stdout: '', stderr: '' });
     await expect(syncRules(rules([], []), exec)).rejects.toThrow(/line 3 failed/);
@@ -100,7 +114,7 @@ describe('cleanupRules', () => {
     const r = await cleanupRules(f.exec);
     expect(r.hooksRemoved).toBe(HOOKS.length);
     expect(f.hooks).toEqual([]);
-    expect([...f.chains.nat, ...f.chains.filter]).toEqual(['DOCKER']);
+    expect([...f.chains.nat, ...f.chains.filter]).toEqual(['DOCKER', 'DOCKER-USER']);
     expect(await cleanupRules(f.exec)).toEqual({ deleted: [], hooksRemoved: 0 });
   });
 });

@@ -30,6 +30,7 @@ export async function syncRules(ruleSet: RuleSet, exec: Exec, previous?: Applied
   const input = renderRestore({ write, remove });
   if (input) await must(exec(['iptables-restore', ...WAIT, '--noflush'], input), 'iptables-restore');
   const hooksInserted: string[] = [];
+  await ensureDockerUser(exec);
   for (const h of HOOKS) if (await ensureHook(exec, h)) hooksInserted.push(`${h.table}/${h.chain}`);
   return { state, written: write.map(chainKey), deleted: remove.map(chainKey), hooksInserted };
 }
@@ -71,6 +72,13 @@ function parseKey(key: string): Pick<Chain, 'table' | 'name'> {
 
 async function hookExists(exec: Exec, h: Hook): Promise<boolean> {
   return (await exec(['iptables', ...WAIT, '-t', h.table, '-C', h.chain, ...h.args])).code === 0;
+}
+
+// ensureDockerUser creates DOCKER-USER when dockerd has not (yet): dockerd adopts an existing
+// chain and its rules at start, so ours survive; until then FORWARD jumps to it from here.
+async function ensureDockerUser(exec: Exec): Promise<void> {
+  if ((await exec(['iptables', ...WAIT, '-t', 'filter', '-N', 'DOCKER-USER'])).code !== 0) return; // exists
+  await must(exec(['iptables', ...WAIT, '-t', 'filter', '-I', 'FORWARD', '1', '-j', 'DOCKER-USER']), 'iptables -I');
 }
 
 // ensureHook inserts h at the top of its built-in chain unless it is there; true if inserted.

@@ -11,6 +11,7 @@ export const NODEPORTS = 'BRAMBLE-NODEPORTS';
 export const POSTROUTING = 'BRAMBLE-POSTROUTING';
 export const MARK_MASQ = 'BRAMBLE-MARK-MASQ';
 export const EXTERNAL_SERVICES = 'BRAMBLE-EXTERNAL-SERVICES'; // filter: external traffic without endpoints
+export const FORWARD = 'BRAMBLE-FORWARD'; // filter, from DOCKER-USER: pod traffic between nodes
 
 // MASQ_MARK is the packet mark that asks BRAMBLE-POSTROUTING to masquerade (kube-proxy's 0x4000).
 export const MASQ_MARK = '0x4000';

@@ -157,6 +157,30 @@ describe('computeRules', () => {
     expect(one).toContain('--comment "bramble service traffic requiring SNAT"');
   });
 
+  it('forwards pod traffic and masquerades only what leaves the cluster, given the pod subnet', () => {
+    const rs = computeRules({ services: [], endpoints: [], node: NODE, clusterCidr: CIDR, podCidr: '10.244.1.0/24' });
+    expect(text(rs, 'filter', 'BRAMBLE-FORWARD')).toBe(
+      [
+        '-A BRAMBLE-FORWARD -m comment --comment "bramble pod traffic" -s 10.244.0.0/16 -j ACCEPT',
+        '-A BRAMBLE-FORWARD -m comment --comment "bramble pod traffic" -d 10.244.0.0/16 -j ACCEPT',
+      ].join('\n'),
+    );
+    expect(text(rs, 'nat', 'BRAMBLE-POSTROUTING').split('\n')[0]).toBe(
+      '-A BRAMBLE-POSTROUTING -m comment --comment "bramble pod traffic leaving the cluster" -s 10.244.1.0/24 ! -d 10.244.0.0/16 -j MASQUERADE',
+    );
+    expect(text(rules([], []), 'filter', 'BRAMBLE-FORWARD')).toBe(''); // declared, empty
+  });
+
+  it('sends the cluster DNS IP to the local DNS server instead of its endpoints', () => {
+    const dnsSvc = { ...svc('kube-dns', { clusterIP: '10.43.0.10' }, [{ name: 'dns', port: 53, protocol: 'UDP' }]), metadata: { name: 'kube-dns', namespace: 'kube-system' } } as Service;
+    const rs = computeRules({ services: [dnsSvc], endpoints: [], node: NODE, clusterCidr: CIDR, localDns: { clusterIP: '10.43.0.10', ip: '10.244.1.1', port: 10053 } });
+    expect(text(rs, 'nat', 'BRAMBLE-SERVICES')).toContain(
+      '-A BRAMBLE-SERVICES -m comment --comment "cluster DNS, served on this node" -d 10.43.0.10/32 -p udp -m udp --dport 53 -j DNAT --to-destination 10.244.1.1:10053',
+    );
+    expect(text(rs, 'nat', 'BRAMBLE-SERVICES')).toContain('-p tcp -m tcp --dport 53 -j DNAT --to-destination 10.244.1.1:10053');
+    expect(text(rs, 'filter', 'BRAMBLE-SERVICES')).toBe(''); // no REJECT for the endpoint-less kube-dns
+  });
+
   it('keeps every chain name within 28 characters', () => {
     const long = svc('a-very-long-service-name-that-goes-on-and-on', { type: 'LoadBalancer', externalTrafficPolicy: 'Local', sessionAffinity: 'ClientIP' }, [
       { name: 'a-long-port-name', port: 80, nodePort: 30080 },

@@ -9,13 +9,17 @@
 //           REJECT ports of services without ready endpoints; DROP external traffic of an
 //           externalTrafficPolicy Local service without endpoints on this node.
 //
+//   pod network (with podCidr): filter BRAMBLE-FORWARD (from DOCKER-USER) accepts pod traffic
+//           between nodes; BRAMBLE-POSTROUTING masquerades pod traffic leaving the cluster CIDR
+//   cluster DNS (with localDns): its ClusterIP:53 goes to this node's DNS server, not endpoints
+//
 // Masquerade: cluster IP traffic from outside the cluster CIDR (the node itself), external
 // traffic with policy Cluster, and hairpin traffic (an endpoint reaching itself). Policy Local
 // keeps the client's address and serves it from this node's endpoints only.
 // IPv4 only; headless and ExternalName services get no rules.
 import { type Backend, backendsFor, isIPv4 } from './backends.js';
 import {
-  EXTERNAL_SERVICES, MARK_MASQ, MASQ_MARK, NODEPORTS, POSTROUTING, SERVICES,
+  EXTERNAL_SERVICES, FORWARD, MARK_MASQ, MASQ_MARK, NODEPORTS, POSTROUTING, SERVICES,
   extChain, sepChain, servicePortKey, svcChain, svlChain,
 } from './names.js';
 import { type Chain, compareChains, type RuleSet, type Table } from './ruleset.js';
@@ -26,6 +30,16 @@ export interface ProxyInput {
   endpoints: Endpoints[];
   node: { name: string; addresses: string[] };
   clusterCidr: string;
+  /**
+   * podCidr: this node's pod subnet. With it the rules also forward traffic between pod subnets
+   * and masquerade pod traffic leaving the cluster (the pod network's share of the firewall).
+   */
+  podCidr?: string;
+  /**
+   * localDns: the cluster DNS service is answered by this node's own DNS server, not by
+   * endpoints, so name lookups keep working on a node cut off from the rest of the site.
+   */
+  localDns?: { clusterIP: string; ip: string; port: number };
 }
 
 export const DEFAULT_AFFINITY_SECONDS = 10800;
@@ -68,19 +82,37 @@ interface PortCtx {
 // taken in namespace/name order, ports in spec order, endpoints by address.
 export function computeRules(input: ProxyInput): RuleSet {
   const b = new Builder();
-  for (const [t, name] of [['nat', SERVICES], ['nat', NODEPORTS], ['filter', SERVICES], ['filter', EXTERNAL_SERVICES]] as const) b.define(t, name);
+  for (const [t, name] of [['nat', SERVICES], ['nat', NODEPORTS], ['filter', SERVICES], ['filter', EXTERNAL_SERVICES], ['filter', FORWARD]] as const) b.define(t, name);
   b.add('nat', MARK_MASQ, ['-j', 'MARK', '--or-mark', MASQ_MARK]);
+  if (input.podCidr) podNetworkRules(b, input.podCidr, input.clusterCidr);
   b.add('nat', POSTROUTING, ['-m', 'mark', '!', '--mark', `${MASQ_MARK}/${MASQ_MARK}`, '-j', 'RETURN']);
   b.add('nat', POSTROUTING, ['-j', 'MARK', '--xor-mark', MASQ_MARK]);
   b.add('nat', POSTROUTING, [...comment('bramble service traffic requiring SNAT'), '-j', 'MASQUERADE', '--random-fully']);
 
   const byName = new Map(input.endpoints.map((e) => [`${e.metadata.namespace ?? 'default'}/${e.metadata.name}`, e]));
-  const services = input.services.filter(hasClusterIP).sort((x, y) => (nsName(x) < nsName(y) ? -1 : nsName(x) > nsName(y) ? 1 : 0));
+  const dns = input.localDns;
+  if (dns) {
+    for (const proto of ['udp', 'tcp']) {
+      b.add('nat', SERVICES, [...comment('cluster DNS, served on this node'), '-d', `${dns.clusterIP}/32`, '-p', proto, '-m', proto, '--dport', '53', '-j', 'DNAT', '--to-destination', `${dns.ip}:${dns.port}`]);
+    }
+  }
+  const services = input.services
+    .filter((s) => hasClusterIP(s) && s.spec.clusterIP !== dns?.clusterIP)
+    .sort((x, y) => (nsName(x) < nsName(y) ? -1 : nsName(x) > nsName(y) ? 1 : 0));
   for (const svc of services) {
     for (const sp of svc.spec.ports ?? []) servicePortRules(b, svc, sp, byName.get(nsName(svc)), input);
   }
   b.add('nat', SERVICES, [...comment('bramble service nodeports; NOTE: this must be the last rule in this chain'), '-m', 'addrtype', '--dst-type', 'LOCAL', '-j', NODEPORTS]);
   return b.result();
+}
+
+// podNetworkRules accepts forwarded traffic from and to pod subnets (Docker drops traffic into
+// its bridges from outside) and masquerades pod traffic that leaves the cluster CIDR; traffic
+// between pods keeps its pod source address.
+function podNetworkRules(b: Builder, podCidr: string, clusterCidr: string): void {
+  b.add('filter', FORWARD, [...comment('bramble pod traffic'), '-s', clusterCidr, '-j', 'ACCEPT']);
+  b.add('filter', FORWARD, [...comment('bramble pod traffic'), '-d', clusterCidr, '-j', 'ACCEPT']);
+  b.add('nat', POSTROUTING, [...comment('bramble pod traffic leaving the cluster'), '-s', podCidr, '!', '-d', clusterCidr, '-j', 'MASQUERADE']);
 }
 
 const nsName = (s: Service) => `${s.metadata.namespace ?? 'default'}/${s.metadata.name}`;

@@ -2,7 +2,7 @@
 // of rules (iptables arguments after "-A <chain>"), plus the jump rules from the built-in chains.
 // A chain's rendered text is its stable fingerprint: the applier rewrites a chain only when the
 // text changed.
-import { EXTERNAL_SERVICES, NODEPORTS, POSTROUTING, SERVICES } from './names.js';
+import { EXTERNAL_SERVICES, FORWARD, NODEPORTS, POSTROUTING, SERVICES } from './names.js';
 
 export type Table = 'nat' | 'filter';
 
@@ -19,7 +19,7 @@ export interface RuleSet {
 // Hook is a jump from a built-in chain into one of ours; it is inserted first in that chain.
 export interface Hook {
   table: Table;
-  chain: 'PREROUTING' | 'INPUT' | 'FORWARD' | 'OUTPUT' | 'POSTROUTING';
+  chain: 'PREROUTING' | 'INPUT' | 'FORWARD' | 'OUTPUT' | 'POSTROUTING' | 'DOCKER-USER';
   args: string[];
 }
 
@@ -35,9 +35,13 @@ export const HOOKS: readonly Hook[] = [
   { table: 'filter', chain: 'FORWARD', args: [...newConn, ...comment('bramble externally-visible service portals'), '-j', EXTERNAL_SERVICES] },
   { table: 'filter', chain: 'FORWARD', args: [...newConn, ...comment('bramble service portals'), '-j', SERVICES] },
   { table: 'filter', chain: 'OUTPUT', args: [...newConn, ...comment('bramble service portals'), '-j', SERVICES] },
+  // Forwarding between pod subnets goes through DOCKER-USER, not FORWARD: dockerd evaluates
+  // DOCKER-USER first and keeps it across its restarts, while it re-inserts its own FORWARD jumps
+  // (whose DOCKER chain drops traffic into a bridge from outside) above anything of ours.
+  { table: 'filter', chain: 'DOCKER-USER', args: [...comment('bramble pod network'), '-j', FORWARD] },
 ];
 
-const FIXED_ORDER = [SERVICES, EXTERNAL_SERVICES, NODEPORTS, POSTROUTING];
+const FIXED_ORDER = [SERVICES, EXTERNAL_SERVICES, NODEPORTS, POSTROUTING, FORWARD];
 
 export const chainKey = (c: { table: Table; name: string }) => `${c.table}/${c.name}`;
 

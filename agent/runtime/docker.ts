@@ -202,13 +202,22 @@ export class DockerRuntime implements ContainerRuntime {
 
   async ensureNetwork(name: string, subnet?: string, gateway?: string): Promise<string> {
     const existing = await this.networkSubnets(name);
-    if (existing) return checkSubnet(name, existing, subnet);
+    if (existing && subnet && !existing.includes(subnet) && (await this.unused(name))) {
+      // The node was given another pod subnet (deleted and joined again): nothing runs on the
+      // old bridge, so it is replaced rather than leaving the node unable to start pods.
+      await this.docker.getNetwork(name).remove().catch((err) => {
+        throw engineError(`remove network ${name}`, err);
+      });
+    } else if (existing) return checkSubnet(name, existing, subnet);
     try {
       await this.docker.createNetwork({
         Name: name,
         Driver: 'bridge',
         CheckDuplicate: true,
         IPAM: subnet ? { Driver: 'default', Config: [{ Subnet: subnet, ...(gateway ? { Gateway: gateway } : {}) }] } : undefined,
+        // With a pod subnet the agent masquerades pod traffic itself, only what leaves the
+        // cluster: Docker's rule would also rewrite the source of traffic to other nodes' pods.
+        Options: subnet ? { 'com.docker.network.bridge.enable_ip_masquerade': 'false' } : undefined,
         Labels: { 'io.bramble.network': 'pods' },
       });
       return name;
@@ -218,6 +227,11 @@ export class DockerRuntime implements ContainerRuntime {
       if (raced) return checkSubnet(name, raced, subnet);
       throw engineError(`create network ${name}`, err);
     }
+  }
+
+  private async unused(name: string): Promise<boolean> {
+    const n = await this.docker.getNetwork(name).inspect();
+    return Object.keys(n.Containers ?? {}).length === 0;
   }
 
   private async networkSubnets(name: string): Promise<string[] | undefined> {

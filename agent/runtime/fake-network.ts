@@ -43,6 +43,11 @@ export class FakeNetwork {
     throw new Error(`no available IPv4 addresses on network ${this.name}`);
   }
 
+  /** inUse: some container holds an address on it. */
+  get inUse(): boolean {
+    return this.used.size > 0;
+  }
+
   release(ip: string): void {
     const n = ipToInt(ip);
     if (n !== undefined) this.used.delete(n);

@@ -349,7 +349,9 @@ export class FakeRuntime implements ContainerRuntime {
   async ensureNetwork(name: string, subnet?: string, gateway?: string): Promise<string> {
     this.up();
     const existing = this.networks.get(name);
-    if (existing) {
+    if (existing && subnet && existing.subnet !== subnet && !existing.inUse) {
+      this.networks.delete(name); // as Docker: an unused bridge on another subnet is replaced
+    } else if (existing) {
       if (subnet && existing.subnet !== subnet) throw new Error(`network ${name} exists with subnet ${existing.subnet}, not ${subnet}`);
       return name;
     }

@@ -13,6 +13,7 @@ import { NamespaceController } from './namespace.js';
 import { NodeLifecycleController } from './node-lifecycle.js';
 import { podCidrController } from './pod-cidr.js';
 import { schedulerController } from './scheduler.js';
+import { serviceLbController } from './service-lb.js';
 
 export interface Controllers {
   list: Controller[];
@@ -37,7 +38,7 @@ export function startControllers(d: ControllerDeps): Controllers {
     config: d.config,
     events: eventRecorder(d.objects, d.clock, (err) => logger.warn({ err }, 'could not record event')),
   };
-  const list: Controller[] = [schedulerController(context), new GarbageCollector(context), new NamespaceController(context), new NodeLifecycleController(context), replicaSetController(context), deploymentController(context), endpointsController(context), podCidrController(context)];
+  const list: Controller[] = [schedulerController(context), new GarbageCollector(context), new NamespaceController(context), new NodeLifecycleController(context), replicaSetController(context), deploymentController(context), endpointsController(context), podCidrController(context), serviceLbController(context)];
   for (const c of list) c.start();
   return {
     list,

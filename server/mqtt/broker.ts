@@ -3,13 +3,14 @@
 // node: username = node name, password = the MQTT password it got at join, checked against the
 // stored hash. Its client id is forced to the node name, so one node cannot take over another's
 // session (and trigger its last will); a second session of the same node replaces the first.
-// A node may publish and subscribe only below its own prefix (nodeMayAccess); a refused
-// subscription is granted QoS 128, a refused publish closes the connection.
+// A node may publish only below its own prefix (nodeMayAccess) and subscribe there or to the
+// cluster-wide topics the server publishes (nodeMaySubscribe); a refused subscription is granted
+// QoS 128, a refused publish closes the connection.
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:tls';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
-import { nodeMayAccess, topics } from '../../shared/mqtt/topics.js';
+import { nodeMayAccess, nodeMaySubscribe, topics } from '../../shared/mqtt/topics.js';
 
 /** BrokerAuth: the part of NodeCredentials the broker needs. */
 export interface BrokerAuth {
@@ -61,7 +62,7 @@ export async function startBroker(o: BrokerOptions): Promise<Broker> {
     },
     authorizeSubscribe(client, sub, done) {
       const node = nodeOf.get(client);
-      if (node && nodeMayAccess(node, sub.topic)) return done(null, sub);
+      if (node && nodeMaySubscribe(node, sub.topic)) return done(null, sub);
       log.warn({ node, topic: sub.topic }, 'MQTT subscription refused');
       done(null, null);
     },

@@ -1,6 +1,7 @@
 // payloads: the JSON bodies on the MQTT topics (see topics.ts). Every payload carries `v` so an
 // agent and a server of different versions can tell what they are reading.
 import type { Condition, KubeObject } from '../api/meta.js';
+import type { Endpoints, Service } from '../api/service.js';
 
 export const PAYLOAD_VERSION = 1;
 
@@ -97,6 +98,56 @@ export interface LogChunk {
   data?: string;
   eof?: boolean;
   error?: string;
+}
+
+/**
+ * ServiceState: one Service as every agent needs it (proxy rules, DNS), retained on
+ * topics.service(namespace, name). The service carries metadata {name, namespace, uid, labels?},
+ * spec and status.loadBalancer only; the endpoints metadata {name, namespace} and subsets (null
+ * while the service has none). A deleted service's topic is cleared (an empty payload).
+ */
+export interface ServiceState {
+  v: 1;
+  service: Service;
+  endpoints: Endpoints | null;
+}
+
+export interface NetworkMapNode {
+  name: string;
+  podCIDR?: string;
+  /** addresses: the node's InternalIPs first, then its ExternalIPs. */
+  addresses: string[];
+}
+
+/** NetworkMap: every node's pod subnet and addresses (host-gw routes), retained on topics.networkMap, nodes sorted by name. */
+export interface NetworkMap {
+  v: 1;
+  /** clusterCIDR: the range every pod CIDR comes from (traffic within it is pod to pod, not masqueraded). */
+  clusterCIDR?: string;
+  nodes: NetworkMapNode[];
+}
+
+const isObject = (x: unknown): x is Record<string, any> => !!x && typeof x === 'object' && !Array.isArray(x);
+const isString = (x: unknown): x is string => typeof x === 'string';
+
+/** isServiceState checks the shape of a decoded ServiceState (what the agent relies on). */
+export function isServiceState(x: unknown): x is ServiceState {
+  if (!isObject(x) || x.v !== PAYLOAD_VERSION) return false;
+  const s = x.service;
+  if (!isObject(s) || !isObject(s.metadata) || !isString(s.metadata.name) || !isString(s.metadata.namespace) || !isObject(s.spec)) return false;
+  if (s.spec.ports !== undefined && !Array.isArray(s.spec.ports)) return false;
+  const e = x.endpoints;
+  if (e === null) return true;
+  return isObject(e) && isObject(e.metadata) && isString(e.metadata.name) && (e.subsets === undefined || Array.isArray(e.subsets));
+}
+
+/** isNetworkMap checks the shape of a decoded NetworkMap. */
+export function isNetworkMap(x: unknown): x is NetworkMap {
+  if (!isObject(x) || x.v !== PAYLOAD_VERSION || !Array.isArray(x.nodes)) return false;
+  if (x.clusterCIDR !== undefined && !isString(x.clusterCIDR)) return false;
+  return x.nodes.every(
+    (n: unknown) => isObject(n) && isString(n.name) && (n.podCIDR === undefined || isString(n.podCIDR)) && Array.isArray(n.addresses) && n.addresses.every(isString),
+  );
 }
 
 export function encode(p: unknown): Buffer {

@@ -1,5 +1,7 @@
 // topics: every MQTT topic between agents and the server, versioned. A node may publish and
-// subscribe only below its own prefix (bramble/v1/nodes/<node>/…); the server may do everything.
+// subscribe below its own prefix (bramble/v1/nodes/<node>/…) and may only subscribe to the
+// cluster-wide topics (bramble/v1/cluster/…), which the server alone publishes; the server may
+// do everything.
 //
 //   agent → server   …/state          "online" | "offline" (last will) | "shutdown" (clean stop)
 //   agent → server   …/heartbeat      Heartbeat, every few seconds
@@ -10,8 +12,16 @@
 //   server → agent   …/logs/req       LogRequest
 //   agent → server   …/logs/<id>      LogChunk (stream of a LogRequest)
 //   server → agent   …/logs/<id>/stop the reader went away
+//
+//   server → agents  bramble/v1/cluster/services/<namespace>/<name>
+//                                     ServiceState, retained, one topic per Service; an empty
+//                                     payload clears it (the service was deleted)
+//   server → agents  bramble/v1/cluster/nodes
+//                                     NetworkMap (every node's pod CIDR and addresses), retained
 export const TOPIC_VERSION = 'v1';
 export const ROOT = `bramble/${TOPIC_VERSION}/nodes`;
+/** CLUSTER_ROOT: the cluster-wide topics, published by the server only, readable by every node. */
+export const CLUSTER_ROOT = `bramble/${TOPIC_VERSION}/cluster`;
 
 export const topics = {
   prefix: (node: string) => `${ROOT}/${node}`,
@@ -24,7 +34,22 @@ export const topics = {
   logRequest: (node: string) => `${ROOT}/${node}/logs/req`,
   logChunk: (node: string, id: string) => `${ROOT}/${node}/logs/${id}`,
   logStop: (node: string, id: string) => `${ROOT}/${node}/logs/${id}/stop`,
+  /** service: the retained ServiceState of one Service. */
+  service: (namespace: string, name: string) => `${CLUSTER_ROOT}/services/${namespace}/${name}`,
+  /** services: the subscription pattern matching every service topic. */
+  services: `${CLUSTER_ROOT}/services/#`,
+  /** networkMap: the retained NetworkMap. */
+  networkMap: `${CLUSTER_ROOT}/nodes`,
 };
+
+/** serviceOfTopic returns the Service a topics.service() topic names, or undefined. */
+export function serviceOfTopic(topic: string): { namespace: string; name: string } | undefined {
+  const prefix = `${CLUSTER_ROOT}/services/`;
+  if (!topic.startsWith(prefix)) return undefined;
+  const parts = topic.slice(prefix.length).split('/');
+  if (parts.length !== 2 || !parts[0] || !parts[1]) return undefined;
+  return { namespace: parts[0], name: parts[1] };
+}
 
 /** nodeOfTopic returns the node a topic belongs to, or undefined if it is not a node topic. */
 export function nodeOfTopic(topic: string): string | undefined {
@@ -34,9 +59,25 @@ export function nodeOfTopic(topic: string): string | undefined {
 }
 
 /**
- * nodeMayAccess is the per-node ACL: a node publishes and subscribes only within its own subtree.
- * Node names are DNS names (no '+' or '#'), so a wildcard can only appear below the prefix.
+ * nodeMayAccess is the per-node ACL for publishing: a node publishes only within its own subtree
+ * (and subscribes there too, see nodeMaySubscribe). Node names are DNS names (no '+' or '#'), so a wildcard can only appear below the prefix.
  */
 export function nodeMayAccess(node: string, topic: string): boolean {
-  return /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(node) && topic.startsWith(`${ROOT}/${node}/`);
+  return validNodeName(node) && topic.startsWith(`${ROOT}/${node}/`);
+}
+
+/**
+ * nodeMaySubscribe is the per-node ACL for subscriptions: the node's own subtree (nodeMayAccess),
+ * plus any topic or pattern strictly below bramble/v1/cluster/ (e.g. bramble/v1/cluster/# or
+ * bramble/v1/cluster/services/+/+). The prefix itself is matched literally, so a wildcard can only
+ * stand below it; publishing there stays refused (publishes are checked with nodeMayAccess).
+ */
+export function nodeMaySubscribe(node: string, topic: string): boolean {
+  if (nodeMayAccess(node, topic)) return true;
+  const prefix = `${CLUSTER_ROOT}/`;
+  return validNodeName(node) && topic.length > prefix.length && topic.startsWith(prefix);
+}
+
+function validNodeName(node: string): boolean {
+  return /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(node);
 }

@@ -9,7 +9,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Condition, KubeObject } from '../../shared/api/meta.js';
 import { tokenSecret } from '../../shared/join-token.js';
-import { type DesiredState, decode, encode, type LogRequest, type NodeReport } from '../../shared/mqtt/payloads.js';
+import { type DesiredState, decode, encode, isNetworkMap, isServiceState, type LogRequest, type NetworkMap, type NodeReport, type ServiceState } from '../../shared/mqtt/payloads.js';
 import { topics } from '../../shared/mqtt/topics.js';
 import { resolveOptions, UsageError } from '../../shared/options.js';
 import { SERVER_OPTIONS, serverConfig } from '../../server/config.js';
@@ -288,6 +288,55 @@ describe('MQTT: join, broker, ingest, desired state and logs', () => {
 
     const silent = await admin.call('GET', '/api/v1/namespaces/default/pods/silent/log');
     expect(silent.text).toMatch(/^error: node pi-b did not answer the log request within 5s\n$/);
+  });
+
+  it('shares services and the network map with every node, read-only', async () => {
+    const b = await connect('pi-b');
+    const got = messages(b);
+    await b.subscribeAsync([topics.services, topics.networkMap], { qos: 1 });
+    const created = await admin.call('POST', '/api/v1/namespaces/default/services', {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'front' },
+      spec: { type: 'LoadBalancer', selector: { app: 'front' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
+    });
+    expect(created.status).toBe(201);
+    // pi-b gets it, with the endpoints and the load balancer ingress (pi-a's InternalIP).
+    const state = await waitFor('the service state with its ingress', () =>
+      got
+        .filter((m) => m.topic === topics.service('default', 'front'))
+        .map((m) => decode<ServiceState>(m.payload))
+        .find((st) => st?.endpoints && st.service.status?.loadBalancer?.ingress?.length),
+    );
+    expect(isServiceState(state)).toBe(true);
+    expect(state.service.metadata).toMatchObject({ name: 'front', namespace: 'default', uid: created.json().metadata.uid });
+    expect(state.service.spec.ports?.[0].nodePort).toBeGreaterThanOrEqual(30000);
+    expect(state.service.status!.loadBalancer!.ingress).toEqual([{ ip: '127.0.0.1' }]);
+    expect((await admin.call('GET', '/api/v1/namespaces/default/services/front')).json().status.loadBalancer.ingress).toEqual([{ ip: '127.0.0.1' }]);
+    const map = await waitFor('the network map', () => got.filter((m) => m.topic === topics.networkMap).map((m) => decode<NetworkMap>(m.payload)).at(-1));
+    expect(isNetworkMap(map)).toBe(true);
+    expect(map.clusterCIDR).toBe('10.42.0.0/16');
+    expect(map.nodes.find((n) => n.name === 'pi-a')).toMatchObject({ podCIDR: expect.stringMatching(/^10\.42\./), addresses: ['127.0.0.1'] });
+
+    // A reconnecting node gets all of it at once, retained.
+    const again = await connect('pi-b');
+    const retained = messages(again);
+    await again.subscribeAsync('bramble/v1/cluster/#', { qos: 1 });
+    await waitFor('the retained cluster topics', () => retained.some((m) => m.retain && m.topic === topics.service('default', 'front')) && retained.some((m) => m.retain && m.topic === topics.networkMap), 1_000);
+
+    // Deleting the service clears its retained topic.
+    expect((await admin.call('DELETE', '/api/v1/namespaces/default/services/front')).status).toBe(200);
+    await waitFor('the cleared service topic', () => retained.some((m) => m.topic === topics.service('default', 'front') && m.payload.length === 0));
+
+    // Nodes may not publish there: the session is closed and nothing reaches other subscribers.
+    const watcher = await connect('pi-a');
+    const seen = messages(watcher);
+    await watcher.subscribeAsync(topics.services, { qos: 1 });
+    const closed = new Promise<void>((r) => again.once('close', () => r()));
+    again.publish(topics.service('default', 'fake'), encode({ v: 1, service: { metadata: { name: 'fake', namespace: 'default' }, spec: {} }, endpoints: null }), { qos: 0, retain: true });
+    await closed;
+    await sleep(300);
+    expect(seen.some((m) => m.topic === topics.service('default', 'fake'))).toBe(false);
   });
 
   it('makes a node whose session dies NotReady at once, through its last will', async () => {

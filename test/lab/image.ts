@@ -4,7 +4,7 @@
 // same on every node.
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { busyboxPath } from './prereqs.js';
 import { run } from './proc.js';
 
@@ -28,14 +28,28 @@ export async function buildBusyboxImage(socket: string): Promise<string> {
     writeFileSync(join(root, 'www', 'index.html'), INDEX_HTML);
     writeFileSync(join(root, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n');
     writeFileSync(join(root, 'etc', 'group'), 'root:x:0:\nnogroup:x:65534:\n');
+    await addGetent(root);
     const tar = join(work, 'rootfs.tar');
     await run(['tar', '-C', root, '--owner=0', '--group=0', '-cf', tar, '.']);
-    await docker(socket, ['import', '-c', 'CMD ["/bin/sh"]', '-c', 'ENV PATH=/bin', tar, BUSYBOX_IMAGE]);
+    await docker(socket, ['import', '-c', 'CMD ["/bin/sh"]', '-c', 'ENV PATH=/bin:/usr/bin', tar, BUSYBOX_IMAGE]);
     await docker(socket, ['tag', BUSYBOX_IMAGE, BUSYBOX_IMAGE_2]);
     return imageId(socket, BUSYBOX_IMAGE);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+// addGetent copies glibc's getent with the libraries ldd names: busybox has no getent, and
+// `getent hosts NAME` (libc's resolver honouring resolv.conf search and ndots) is what users
+// check cluster DNS with.
+async function addGetent(root: string): Promise<void> {
+  const getent = '/usr/bin/getent';
+  const libs = [...(await run(['ldd', getent])).matchAll(/(\/\S+\.so[.\d]*)/g)].map((m) => m[1]);
+  for (const f of [getent, ...libs]) {
+    mkdirSync(join(root, dirname(f)), { recursive: true });
+    copyFileSync(f, join(root, f));
+  }
+  writeFileSync(join(root, 'etc', 'nsswitch.conf'), 'hosts: files dns\n');
 }
 
 // copyImages saves the references from one engine once and loads them into the others.

@@ -62,8 +62,6 @@ export async function startCluster(opts: { nodes: number; serverArgs?: string[] 
           node.ip,
           '--docker-host',
           node.dockerHost,
-          '--pod-cidr',
-          `10.42.${node.index}.0/24`,
           '--log-level',
           'info',
           ...extra,
