@@ -9,7 +9,7 @@ import { Aedes } from 'aedes';
 import mqtt, { type MqttClient } from 'mqtt';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { DesiredState, EventEntry, PodStatusEntry } from '../shared/mqtt/payloads.js';
+import type { DesiredState, EventEntry, NetworkMap, PodStatusEntry, ServiceState } from '../shared/mqtt/payloads.js';
 import { topics } from '../shared/mqtt/topics.js';
 import { type AgentDeps, POD_NETWORK, type PodManagerLike, type RunningAgent, startAgent } from './agent.js';
 import type { AgentConfig } from './config.js';
@@ -61,6 +61,7 @@ let pods: FakePods | undefined;
 let engineUp: boolean;
 let networks: unknown[][];
 let hostCommands: string[];
+let restoreInputs: string[];
 
 beforeEach(async () => {
   broker = await Aedes.createBroker();
@@ -77,6 +78,7 @@ beforeEach(async () => {
   engineUp = false;
   networks = [];
   hostCommands = [];
+  restoreInputs = [];
   observer = await mqtt.connectAsync(url, { clientId: 'server', reconnectPeriod: 0 });
   observer.on('message', (topic, payload) => seen.push({ topic, body: payload.length ? JSON.parse(payload.toString()) : undefined }));
   await observer.subscribeAsync(`${topics.prefix(NODE)}/#`, { qos: 1 });
@@ -139,8 +141,9 @@ function deps(): AgentDeps {
     runtime,
     probe,
     runtimeRetryMs: 20,
-    exec: async (argv) => {
+    exec: async (argv, input) => {
       hostCommands.push(argv.join(' '));
+      if (argv[0] === 'iptables-restore') restoreInputs.push(input ?? '');
       return { code: 0, stdout: '', stderr: '' };
     },
     dns: { port: 10053, serve: async () => {} },
@@ -227,6 +230,38 @@ describe('startAgent', () => {
     await new Promise((r) => setTimeout(r, 150));
     expect(on(topics.heartbeat(NODE)).length).toBe(beats);
     expect(on(topics.state(NODE)).map((s) => s.body.state)).toEqual(['online', 'shutdown']);
+  });
+
+  it('waits for the server to assign a pod subnet before making the pod network', async () => {
+    engineUp = true;
+    agent = await startAgent({ ...cfg(), podCidr: '' }, deps());
+    await vi.waitFor(() => expect(agent?.link.connected).toBe(true));
+    await vi.waitFor(() => expect(messages()).toContain('waiting for the server to assign this node a pod subnet'));
+    const map = (podCIDR?: string): NetworkMap => ({ v: 1, clusterCIDR: '10.42.0.0/16', nodes: [{ name: 'pi-0', podCIDR: '10.42.0.0/24', addresses: ['192.168.1.20'] }, { name: NODE, podCIDR, addresses: ['192.168.1.21'] }] });
+    await observer.publishAsync(topics.networkMap, JSON.stringify(map()), { qos: 1, retain: true });
+    await vi.waitFor(() => expect(hostCommands).toContain('ip route replace 10.42.0.0/24 via 192.168.1.20 proto 151')); // the map arrived
+    expect(networks).toEqual([]);
+    expect(pods).toBeUndefined();
+
+    await observer.publishAsync(topics.networkMap, JSON.stringify(map('10.42.7.0/24')), { qos: 1, retain: true });
+    await vi.waitFor(() => expect(pods?.started).toBe(true));
+    expect(networks).toEqual([[POD_NETWORK, '10.42.7.0/24', '10.42.7.1']]);
+    expect(messages().filter((m) => m.startsWith('waiting for the server'))).toHaveLength(1);
+  });
+
+  it('writes the proxy rules of a service the server publishes', async () => {
+    engineUp = true;
+    agent = await startAgent(cfg(), deps());
+    await vi.waitFor(() => expect(agent?.link.connected).toBe(true));
+    const web: ServiceState = {
+      v: 1,
+      service: { apiVersion: 'v1', kind: 'Service', metadata: { namespace: 'default', name: 'web', uid: 's1' }, spec: { clusterIP: '10.43.0.77', ports: [{ port: 80 }] } },
+      endpoints: { apiVersion: 'v1', kind: 'Endpoints', metadata: { namespace: 'default', name: 'web' }, subsets: [{ addresses: [{ ip: '10.42.3.5' }], ports: [{ port: 8080 }] }] },
+    };
+    await observer.publishAsync(topics.service('default', 'web'), JSON.stringify(web), { qos: 1, retain: true });
+    await vi.waitFor(() => expect(restoreInputs.some((i) => i.includes('-d 10.43.0.77/32'))).toBe(true));
+    expect(hostCommands).toContain('iptables-restore -w 5 --noflush');
+    expect(restoreInputs.find((i) => i.includes('10.43.0.77'))).toContain('--to-destination 10.42.3.5:8080');
   });
 
   it('refuses to start a node that never joined, in one line', async () => {

@@ -50,7 +50,8 @@ args=""
 for a in "$@"; do args="$args '$a'"; done
 sed -e "s#@NODE@#$node#g" -e "s#@BIN@#$bin#g" -e "s#@ARGS@#$args#g" "$here/systemd/$unit.service" > "/etc/systemd/system/$unit.service"
 cp "$here/uninstall.sh" /usr/local/bin/bramble-uninstall.sh
-chmod 0755 /usr/local/bin/bramble-uninstall.sh
+cp "$here/cleanup-network.sh" /usr/local/bin/bramble-cleanup-network.sh
+chmod 0755 /usr/local/bin/bramble-uninstall.sh /usr/local/bin/bramble-cleanup-network.sh
 systemctl daemon-reload
 systemctl enable "$unit"
 [ "${BRAMBLE_NO_START:-}" = 1 ] || systemctl restart "$unit"

@@ -13,6 +13,10 @@ if command -v docker >/dev/null; then
   [ -z "$ids" ] || docker rm -f $ids >/dev/null
   docker network rm bramble-pods >/dev/null 2>&1 || true
 fi
-rm -rf "${BRAMBLE_PREFIX:-/opt/bramble}" /usr/local/bin/bramble /usr/local/bin/bramble-uninstall.sh
+# iptables chains and pod routes of the agent
+for f in "$(dirname "$0")/cleanup-network.sh" /usr/local/bin/bramble-cleanup-network.sh; do
+  if [ -f "$f" ]; then sh "$f"; break; fi
+done
+rm -rf "${BRAMBLE_PREFIX:-/opt/bramble}" /usr/local/bin/bramble /usr/local/bin/bramble-uninstall.sh /usr/local/bin/bramble-cleanup-network.sh
 [ "${BRAMBLE_PURGE:-}" = 1 ] && rm -rf /var/lib/bramble
 echo "bramble removed"

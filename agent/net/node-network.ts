@@ -44,7 +44,9 @@ export class NodeNetwork {
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = false;
-  private lastError = '';
+  /** logged: the errors of the last sync (logged already); noted: those of the sync under way. */
+  private logged = new Set<string>();
+  private noted = new Set<string>();
   private readonly routes: PodRoutes;
 
   constructor(private readonly o: NodeNetworkOptions) {
@@ -116,12 +118,12 @@ export class NodeNetwork {
     const snap = this.o.snapshot();
     const self = snap.network?.nodes.find((n) => n.name === this.o.nodeName);
     const podCidr = this.podCidr();
-    const gateway = podCidr ? intToIp(parseCidr(podCidr).base + 1) : undefined;
     const dnsIp = dnsServiceIp(snap.services);
-    // DNS first, so the rules never send :53 to a server that is not listening; a DNS server that
-    // cannot listen must not hold back the service rules, though.
-    if (gateway && this.o.dns) await this.o.dns.serve(gateway, snap.services, snap.endpoints).catch((e) => this.note(`cluster DNS cannot listen on ${gateway}:${this.o.dns?.port}: ${(e as Error).message}`));
     try {
+      const gateway = podCidr ? intToIp(parseCidr(podCidr).base + 1) : undefined; // throws on a bad podCIDR from the map
+      // DNS first, so the rules never send :53 to a server that is not listening; a DNS server that
+      // cannot listen must not hold back the service rules, though.
+      if (gateway && this.o.dns) await this.o.dns.serve(gateway, snap.services, snap.endpoints).catch((e) => this.note(`cluster DNS cannot listen on ${gateway}:${this.o.dns?.port}: ${(e as Error).message}`));
       const rules = computeRules({
         services: snap.services,
         endpoints: snap.endpoints,
@@ -137,18 +139,22 @@ export class NodeNetwork {
       if (r.written.length || r.deleted.length || routes.added.length || routes.deleted.length) {
         this.o.log.info({ chains: r.written.length, deleted: r.deleted.length, routes: routes.added.length, unrouted: routes.deleted.length }, 'network rules synced');
       }
-      if (!routes.failed.length) this.lastError = '';
       this.o.onSynced?.(performance.now() - started);
     } catch (e) {
       this.applied = undefined; // rewrite everything next time: the kernel state is unknown now
       this.note(`cannot sync the network rules: ${(e as Error).message}; retrying`);
       if (!this.stopped) setTimeout(() => this.update(), this.o.retryMs ?? 5_000).unref();
+    } finally {
+      // an error is logged again only after a sync without it
+      this.logged = this.noted;
+      this.noted = new Set();
     }
   }
 
   private note(msg: string): void {
-    if (msg === this.lastError) return;
-    this.lastError = msg;
+    this.noted.add(msg);
+    if (this.logged.has(msg)) return;
+    this.logged.add(msg);
     this.o.log.warn({}, msg);
   }
 }

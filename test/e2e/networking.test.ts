@@ -1,6 +1,7 @@
 // networking: Services, pod routes and cluster DNS across 3 lab nodes — the agent's kube-proxy
 // half on real iptables, real Docker bridges and real routes, inside the lab's namespaces only.
 // (busybox 1.35's wget crashes on -T; `timeout 3 wget` bounds each request instead.)
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { servicePortKey, svcChain } from '../../agent/proxy/names.js';
 import type { LabNode } from '../lab/lab.js';
@@ -204,5 +205,16 @@ describe('cluster networking on 3 lab nodes', () => {
     }
     const page = await fetchMany(node, 'client-n2', 'http://web.shop.svc.cluster.local/', 6);
     expect(page.stdout).not.toContain('FAILED');
+  });
+
+  it('leaves no rule, chain or route behind after the uninstall cleanup', async () => {
+    const node = c.lab.node(3);
+    await c.stopAgent(node);
+    const script = fileURLToPath(new URL('../../install/cleanup-network.sh', import.meta.url));
+    for (let i = 0; i < 2; i++) expect((await node.exec(['sh', script])).code).toBe(0); // twice: idempotent
+    const saved = (await node.exec(['sh', '-c', 'iptables-save -t nat; iptables-save -t filter'])).stdout;
+    expect(saved.split('\n').filter((l) => l.includes('BRAMBLE'))).toEqual([]);
+    expect(saved).toContain(':DOCKER-USER'); // Docker's own chains stay
+    expect((await node.exec(['ip', '-4', 'route', 'show', 'proto', '151'])).stdout.trim()).toBe('');
   });
 });

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Exec, cleanupRules, syncRules } from '../../agent/proxy/iptables.js';
 import { computeRules } from '../../agent/proxy/rules.js';
+import { HOOKS } from '../../agent/proxy/ruleset.js';
 import type { Endpoints, Service } from '../../shared/api/service.js';
 import { BUSYBOX_IMAGE, type Lab, type LabNode, startLab } from '../lab/lab.js';
 
@@ -56,7 +57,7 @@ describe('proxy rules in a lab node', () => {
   it('balances the cluster IP over both backends', async () => {
     expect(backends).toHaveLength(2);
     const first = await syncRules(ruleSet([service]), exec);
-    expect(first.hooksInserted).toHaveLength(7);
+    expect(first.hooksInserted).toHaveLength(HOOKS.length);
     const pages: string[] = [];
     for (let i = 0; i < 20; i++) {
       const r = await node.exec(['timeout', '3', 'busybox', 'wget', '-qO-', `http://${VIP}/`]);
@@ -105,7 +106,7 @@ describe('proxy rules in a lab node', () => {
   it('leaves no BRAMBLE chain or jump after cleanupRules', async () => {
     await syncRules(ruleSet([service]), exec);
     const r = await cleanupRules(exec);
-    expect(r.hooksRemoved).toBe(7);
+    expect(r.hooksRemoved).toBe(HOOKS.length);
     const all = await node.run(['iptables-save']);
     expect(all).not.toContain('BRAMBLE');
     expect(all).toContain('DOCKER'); // Docker's own rules untouched
