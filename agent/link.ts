@@ -111,6 +111,9 @@ class MqttLink implements Link {
       username: this.o.username,
       password: this.o.password,
       clean: true,
+      // mqtt-packet otherwise pre-builds a Buffer for each of the 65,536 two-byte numbers (message
+      // ids, lengths): 65,536 objects, ≈ 7 MB of heap — more than the rest of the agent's state.
+      writeCache: false,
       keepalive: this.o.keepaliveSeconds ?? 5,
       reconnectPeriod: 0, // reconnects are ours (scheduleReconnect)
       connectTimeout: 10_000,

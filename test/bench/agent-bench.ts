@@ -1,6 +1,9 @@
 // agent-bench: one real node (lab namespace + Docker engine + `bramble agent`): apply → Running
 // for N pods with the image present, the agent's RSS with those pods, and how often the database
 // commits while the cluster is idle (SD-card wear).
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { LabNode } from '../lab/lab.js';
 import { type Cluster, startCluster } from '../lib/cluster.js';
 import { percentile, rssMB } from './stats.js';
 
@@ -12,6 +15,8 @@ export interface AgentBenchResult {
   agentRssMB: number;
   idleCommitsPerMinute: number;
   idleWindowSeconds: number;
+  /** dockerAloneSeconds: the same engine, 2×pods bare `docker run -d` in parallel (a pod is 2 containers). */
+  dockerAloneSeconds: number;
 }
 
 async function metric(c: Cluster, name: string): Promise<number> {
@@ -20,11 +25,38 @@ async function metric(c: Cluster, name: string): Promise<number> {
   return m ? Number(m[1]) : Number.NaN;
 }
 
+// dockerAlone is the engine's own speed, the floor under apply → Running: n containers of the
+// same image started at once with the docker CLI, timed until the last one is up.
+async function dockerAlone(node: LabNode, n: number): Promise<number> {
+  const t0 = performance.now();
+  const runs = Array.from({ length: n }, (_, i) => node.docker(['run', '-d', '--name', `bare-${i}`, '--label', 'bench=bare', 'local/busybox:1', 'httpd', '-f', '-p', '80', '-h', '/www'], { timeoutMs: 300_000 }));
+  const results = await Promise.all(runs);
+  const seconds = (performance.now() - t0) / 1000;
+  const failed = results.filter((r) => r.code !== 0);
+  const ids = (await node.docker(['ps', '-aq', '--filter', 'label=bench=bare'])).stdout.trim().split('\n').filter(Boolean);
+  if (ids.length) await node.docker(['rm', '-f', ...ids], { timeoutMs: 120_000 });
+  if (failed.length) throw new Error(`bare docker run failed: ${failed[0].stderr}`);
+  return seconds;
+}
+
+// shippedEnvironment is the Environment= of the agent's systemd unit (V8 and allocator settings),
+// so the bench measures the agent as installed.
+export function shippedEnvironment(): Record<string, string> {
+  const unit = readFileSync(fileURLToPath(new URL('../../../install/systemd/bramble-agent.service', import.meta.url)), 'utf8');
+  const env: Record<string, string> = {};
+  for (const m of unit.matchAll(/^Environment=(?:"([^"]*)"|(\S+))$/gm)) {
+    const kv = m[1] ?? m[2];
+    const i = kv.indexOf('=');
+    env[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  return env;
+}
+
 export async function benchAgent(opts: { pods: number; idleSeconds: number }): Promise<AgentBenchResult> {
   const c = await startCluster({ nodes: 1 });
   try {
     const node = c.lab.node(1);
-    const agent = await c.startAgent(node);
+    const agent = await c.startAgent(node, [], shippedEnvironment());
     const api = c.server.api;
     const deadline = Date.now() + 60_000;
     while (!(await api.call('GET', `/api/v1/nodes/${node.name}`)).json().status?.conditions?.some((x: any) => x.type === 'Ready' && x.status === 'True')) {
@@ -67,14 +99,21 @@ export async function benchAgent(opts: { pods: number; idleSeconds: number }): P
     watch.close();
     const times = [...runningAt.values()].map((t) => (t - t0) / 1000).sort((a, b) => a - b);
     await new Promise((res) => setTimeout(res, 3000));
+    const agentRssMB = rssMB(agent.pid!);
+    await api.call('DELETE', '/apis/apps/v1/namespaces/default/deployments/bench?propagationPolicy=Foreground');
+    for (const gone = Date.now() + 120_000; Date.now() < gone; await new Promise((res) => setTimeout(res, 500))) {
+      if (!(await node.docker(['ps', '-aq', '--filter', 'label=io.bramble.pod.uid'])).stdout.trim()) break;
+    }
+    const dockerAloneSeconds = await dockerAlone(node, opts.pods * 2);
     return {
       pods: opts.pods,
       allRunningSeconds: times[times.length - 1],
       p50s: percentile(times, 50),
       p99s: percentile(times, 99),
-      agentRssMB: rssMB(agent.pid!),
+      agentRssMB,
       idleCommitsPerMinute,
       idleWindowSeconds: opts.idleSeconds,
+      dockerAloneSeconds,
     };
   } finally {
     await c.stop();

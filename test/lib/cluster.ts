@@ -17,7 +17,8 @@ export interface Cluster {
   dir: string;
   agents: Map<string, ChildProcess>;
   agentLog(node: LabNode): string;
-  startAgent(node: LabNode, extra?: string[]): Promise<ChildProcess>;
+  /** startAgent runs `bramble agent` in the node; env is added to the agent's environment. */
+  startAgent(node: LabNode, extra?: string[], env?: Record<string, string>): Promise<ChildProcess>;
   stopAgent(node: LabNode, signal?: NodeJS.Signals): Promise<void>;
   stopServer(): Promise<void>;
   startServer(): Promise<void>;
@@ -42,7 +43,7 @@ export async function startCluster(opts: { nodes: number; serverArgs?: string[] 
     dir,
     agents,
     agentLog: (node) => logs.get(node.name) ?? '',
-    async startAgent(node, extra = []) {
+    async startAgent(node, extra = [], env = {}) {
       const token = readFileSync(join(serverDir, 'node-token'), 'utf8').trim();
       const child = node.spawn(
         [
@@ -66,7 +67,7 @@ export async function startCluster(opts: { nodes: number; serverArgs?: string[] 
           'info',
           ...extra,
         ],
-        { stdio: 'pipe' },
+        { stdio: 'pipe', env },
       );
       logs.set(node.name, '');
       child.stdout?.on('data', (d) => logs.set(node.name, logs.get(node.name) + d));
