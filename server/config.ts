@@ -20,6 +20,13 @@ export const SERVER_OPTIONS: OptionDef[] = [
   { name: 'cluster-dns', type: 'string', default: '10.43.0.10', help: 'ClusterIP of the kube-dns Service (every node answers it itself)', category: 'Networking' },
   { name: 'service-node-port-range', type: 'string', default: '30000-32767', help: 'range for NodePorts', category: 'Networking' },
   { name: 'node-monitor-grace-period', type: 'duration', default: '3s', help: 'a node is NotReady after this long without a heartbeat', category: 'Nodes' },
+  {
+    name: 'node-monitor-grace-period-max',
+    type: 'duration',
+    default: '20s',
+    help: 'the most a node on a lossy or jittery link gets instead (its grace grows with the variation of its heartbeat delays)',
+    category: 'Nodes',
+  },
   { name: 'default-not-ready-toleration', type: 'duration', default: '5s', help: 'how long pods stay on a NotReady node before being replaced', category: 'Nodes' },
 ];
 
@@ -41,6 +48,7 @@ export interface ServerConfig {
   clusterDns: string;
   serviceNodePortRange: string;
   nodeMonitorGracePeriod: number;
+  nodeMonitorGracePeriodMax: number;
   defaultNotReadyToleration: number;
 }
 

@@ -83,7 +83,7 @@ export async function startServer(cfg: ServerConfig, deps: ServerDeps = {}): Pro
   });
   await seedNamespaces(objects);
   await seedDnsService(objects, cfg.clusterDns);
-  const heartbeats = new NodeHeartbeats(cfg.nodeMonitorGracePeriod);
+  const heartbeats = new NodeHeartbeats(cfg.nodeMonitorGracePeriod, cfg.nodeMonitorGracePeriodMax);
   // Nodes Ready before a restart get a grace period from now to reconnect, not from their Lease
   // (renewed only once a minute), as Kubernetes' node lifecycle controller does after a restart.
   // The period covers an agent's longest reconnect back-off, so a server restart alone never

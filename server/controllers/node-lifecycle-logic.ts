@@ -46,6 +46,8 @@ export function readyOf(o: KubeObject): Condition | undefined {
 export interface MemoryHeartbeat {
   lastSeen?: number;
   gone?: string;
+  /** graceMs: this node's grace period as its link quality stretches it (at least the base one). */
+  graceMs?: number;
 }
 
 /**
@@ -60,7 +62,8 @@ export function nextConditions(
   graceMs: number,
   memory: MemoryHeartbeat = {},
 ): Condition[] | undefined {
-  const stale = memory.gone !== undefined || now - Math.max(lastHeartbeat(node, lease), memory.lastSeen ?? 0) > graceMs;
+  const grace = Math.max(graceMs, memory.graceMs ?? 0);
+  const stale = memory.gone !== undefined || now - Math.max(lastHeartbeat(node, lease), memory.lastSeen ?? 0) > grace;
   const message = memory.gone ?? 'Kubelet stopped posting node status.';
   const old: Condition[] = node.status?.conditions ?? [];
   const at = rfc3339(now);

@@ -39,7 +39,8 @@ export const LEASE_NAMESPACE = 'kube-node-lease';
  * is written only now and then. onChange fires when a node appears, goes away or comes back.
  */
 export interface HeartbeatSource {
-  heartbeat(node: string): MemoryHeartbeat;
+  /** heartbeat: what memory holds about the node; with now, its grace period as of then. */
+  heartbeat(node: string, now?: number): MemoryHeartbeat;
   onChange(cb: (node: string) => void): () => void;
 }
 
@@ -148,7 +149,7 @@ export class NodeLifecycleController implements Controller {
     const now = this.ctx.clock.now();
     const grace = this.ctx.config.nodeMonitorGracePeriod;
     const before = healthOf(current);
-    let node = await objects.mutate(NODES, '', name, (n) => withConditions(n, nextConditions(n, lease, now, grace, this.heartbeats?.heartbeat(name))), { subresource: 'status' });
+    let node = await objects.mutate(NODES, '', name, (n) => withConditions(n, nextConditions(n, lease, now, grace, this.heartbeats?.heartbeat(name, now))), { subresource: 'status' });
     if (!node) return;
     const health = healthOf(node);
     if (health !== before) this.ctx.logger.info({ node: name, from: before, to: health }, 'node health changed');

@@ -13,7 +13,7 @@
 import type { Logger } from 'pino';
 import { findResource } from '../../shared/api/resources.js';
 import type { Clock } from '../../shared/clock.js';
-import { decode, type EventReport, type NodeReport, type PodStatusEntry, type PodStatusReport, type StateMessage } from '../../shared/mqtt/payloads.js';
+import { decode, type EventReport, type Heartbeat, type NodeReport, type PodStatusEntry, type PodStatusReport, type StateMessage } from '../../shared/mqtt/payloads.js';
 import { nodeOfTopic, ROOT } from '../../shared/mqtt/topics.js';
 import type { EventRecorder } from '../controllers/events.js';
 import type { ObjectService } from '../objects/object-service.js';
@@ -88,7 +88,7 @@ export class Ingest {
     };
     await Promise.all([
       on('state', (node, p) => this.onState(node, p)),
-      on('heartbeat', (node) => this.alive(node)),
+      on('heartbeat', (node, p) => this.alive(node, decode<Heartbeat>(p)?.sent)),
       on('status', (node, p) => {
         this.alive(node);
         const r = decode<NodeReport>(p);
@@ -127,9 +127,9 @@ export class Ingest {
   }
 
   // alive: a sign of life. Memory always; the Lease when due; the Node again if it was deleted.
-  private alive(node: string): void {
+  private alive(node: string, sentAt?: number): void {
     const now = this.d.clock.now();
-    const news = this.d.heartbeats.seen(node, now);
+    const news = this.d.heartbeats.seen(node, now, typeof sentAt === 'number' ? sentAt : undefined);
     const write = this.leases.renew(node, now, news).catch((err) => this.d.logger.warn({ err, node }, 'could not renew the node lease'));
     this.leaseWrites.add(write);
     void write.finally(() => this.leaseWrites.delete(write));

@@ -1,0 +1,128 @@
+// failure: a node's power cut, a cut cable and a lossy link, on 3 lab nodes with real agents and
+// Docker engines, default server settings (3 s grace, 5 s not-ready toleration).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LabNode } from '../lab/lab.js';
+import { type Cluster, startCluster } from '../lib/cluster.js';
+
+async function until<T>(what: string, f: () => Promise<T>, ok: (v: T) => boolean, ms = 60_000, everyMs = 100): Promise<T> {
+  const end = Date.now() + ms;
+  let v = await f();
+  while (!ok(v)) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(v)?.slice(0, 2000)}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+    v = await f();
+  }
+  return v;
+}
+
+const web = {
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'web', namespace: 'default' },
+  spec: {
+    replicas: 6,
+    selector: { matchLabels: { app: 'web' } },
+    template: { metadata: { labels: { app: 'web' } }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'httpd', image: 'local/busybox:1', command: ['httpd', '-f', '-p', '80', '-h', '/www'] }] } },
+  },
+};
+
+describe('node failures on 3 lab nodes', () => {
+  let c: Cluster;
+  const api = () => c.server.api;
+  const get = async (path: string) => (await api().call('GET', path)).json();
+  const ready = (n: any) => n.status?.conditions?.find((x: any) => x.type === 'Ready')?.status === 'True';
+  const node = (name: string) => get(`/api/v1/nodes/${name}`);
+  const webPods = async () => ((await get('/api/v1/namespaces/default/pods?labelSelector=app%3Dweb')).items as any[]).filter((p) => !p.metadata.deletionTimestamp);
+  const runningOn = (ps: any[]) => {
+    const out: Record<string, number> = {};
+    for (const p of ps) if (p.status?.phase === 'Running' && p.status.containerStatuses?.[0]?.ready) out[p.spec.nodeName] = (out[p.spec.nodeName] ?? 0) + 1;
+    return out;
+  };
+  const appContainers = async (n: LabNode) =>
+    (await n.docker(['ps', '-q', '--filter', 'label=io.bramble.pod.namespace=default', '--filter', 'label=io.bramble.container.role=app'])).stdout.trim().split('\n').filter(Boolean).length;
+  const setUnschedulable = (name: string, on: boolean) =>
+    api().call('PATCH', `/api/v1/nodes/${name}`, { spec: { unschedulable: on } }, { 'content-type': 'application/merge-patch+json' });
+
+  beforeAll(async () => {
+    c = await startCluster({ nodes: 3 });
+    for (const n of c.lab.nodes) await c.startAgent(n);
+    await until('3 nodes Ready', async () => (await get('/api/v1/nodes')).items as any[], (ns) => ns.length === 3 && ns.every(ready));
+  }, 120_000);
+
+  afterAll(async () => {
+    if (c) {
+      if (process.env.BRAMBLE_E2E_DEBUG) console.log(c.server.output());
+      await c.stop();
+    }
+  }, 120_000);
+
+  it('survives a power cut: NotReady within 3 s, 6 replicas Running elsewhere within 15 s, none twice when it returns', async () => {
+    // 3 of the 6 replicas on n3: n1 takes none until the cut
+    await setUnschedulable('n1', true);
+    expect((await api().call('POST', '/apis/apps/v1/namespaces/default/deployments', web)).status).toBe(201);
+    await until('3 + 3 replicas Running on n2 and n3', webPods, (ps) => JSON.stringify(runningOn(ps)) === JSON.stringify({ n2: 3, n3: 3 }) || (runningOn(ps).n2 === 3 && runningOn(ps).n3 === 3), 90_000);
+    await setUnschedulable('n1', false);
+
+    const n3 = c.lab.node(3);
+    const t0 = Date.now();
+    await Promise.all([c.stopAgent(n3, 'SIGKILL'), n3.stopEngine('SIGKILL')]);
+    await until('n3 not Ready', () => node('n3'), (n) => !ready(n), 10_000, 50);
+    const detected = (Date.now() - t0) / 1000;
+    await until('6 replicas Running on n1 and n2', webPods, (ps) => (runningOn(ps).n1 ?? 0) + (runningOn(ps).n2 ?? 0) === 6, 30_000, 100);
+    const replaced = (Date.now() - t0) / 1000;
+    console.log(`power cut: NotReady after ${detected.toFixed(2)} s, 6 replicas Running after ${replaced.toFixed(2)} s`);
+    expect(detected).toBeLessThanOrEqual(3);
+    expect(replaced).toBeLessThanOrEqual(15);
+
+    // the node comes back: its replaced pods are stopped, nothing runs twice
+    await n3.startEngine();
+    await c.startAgent(n3);
+    await until('n3 Ready again', () => node('n3'), ready, 60_000);
+    const total = await until(
+      'exactly 6 web containers across the nodes',
+      async () => (await Promise.all(c.lab.nodes.map(appContainers))).reduce((a, b) => a + b, 0),
+      (n) => n === 6,
+      60_000,
+      500,
+    );
+    expect(total).toBe(6);
+    await new Promise((r) => setTimeout(r, 5_000));
+    expect((await Promise.all(c.lab.nodes.map(appContainers))).reduce((a, b) => a + b, 0)).toBe(6);
+    expect((await webPods()).length).toBe(6);
+  });
+
+  it('marks a node whose cable is cut NotReady within the grace period, and Ready when it is back', async () => {
+    const n2 = c.lab.node(2);
+    await until('n2 Ready', () => node('n2'), ready);
+    const t0 = Date.now();
+    await n2.loss(1);
+    try {
+      await until('n2 not Ready', () => node('n2'), (n) => !ready(n), 30_000, 50);
+      const detected = (Date.now() - t0) / 1000;
+      console.log(`100 % loss: NotReady after ${detected.toFixed(2)} s`);
+      expect(detected).toBeLessThanOrEqual(4); // 3 s grace, checked every second
+    } finally {
+      await n2.loss(null);
+    }
+    await until('n2 Ready again', () => node('n2'), ready, 60_000);
+  });
+
+  it('does not flap a node on a link losing 20 % of its packets', async () => {
+    const n1 = c.lab.node(1);
+    await until('n1 Ready', () => node('n1'), ready);
+    const transitions: string[] = [];
+    const watch = api().stream('/api/v1/nodes?watch=true&fieldSelector=metadata.name%3Dn1', (line) => {
+      const { object: n } = JSON.parse(line);
+      const status = n.status?.conditions?.find((x: any) => x.type === 'Ready')?.status;
+      if (transitions.at(-1) !== status) transitions.push(status);
+    });
+    await n1.loss(0.2);
+    try {
+      await new Promise((r) => setTimeout(r, Number(process.env.BRAMBLE_LOSS_SECONDS ?? 60) * 1000));
+    } finally {
+      await n1.loss(null);
+      watch.close();
+    }
+    expect(transitions).toEqual(['True']);
+  }, 400_000);
+});
