@@ -14,8 +14,8 @@ function fakeIptables(withDocker = true) {
     calls.push({ argv, input });
     const ok = (stdout = '') => ({ code: 0, stdout, stderr: '' });
     if (argv[0] === 'iptables-save') {
-      const t = argv[2] as 'nat' | 'filter';
-      return ok([`*${t}`, ...[...chains[t]].map((c) => `:${c} - [0:0]`), 'COMMIT'].join('\n'));
+      const tables = argv[2] ? [argv[2] as 'nat' | 'filter'] : (['nat', 'filter'] as const);
+      return ok(tables.flatMap((t) => [`*${t}`, ...[...chains[t]].map((c) => `:${c} - [0:0]`), 'COMMIT']).join('\n'));
     }
     if (argv[0] === 'iptables-restore') {
       let table: 'nat' | 'filter' = 'nat';

@@ -44,35 +44,46 @@ function startHelper(lab: LabNames, listen: string, target: string): Promise<Chi
   });
 }
 
-function pipeTo(connect: () => Socket) {
+// pipeTo joins each accepted connection to a new one from connect(), and keeps both in `open`:
+// when one side closes first, pipe() unpipes and pauses the other, which then never reads its
+// peer's FIN — so close() must destroy what is left, or server.close() waits forever.
+function pipeTo(connect: () => Socket, open: Set<Socket>) {
   return (c: Socket) => {
     const u = connect();
+    for (const s of [c, u]) {
+      open.add(s);
+      s.on('close', () => open.delete(s));
+    }
     c.pipe(u).pipe(c);
     c.on('error', () => u.destroy());
     u.on('error', () => c.destroy());
   };
 }
 
-function closer(server: Server, helper: ChildProcess): () => Promise<void> {
+function closer(server: Server, helper: ChildProcess, open: Set<Socket>): () => Promise<void> {
   return async () => {
     helper.stdin!.end();
     helper.kill('SIGKILL');
-    await new Promise<void>((r) => server.close(() => r()));
+    const closed = new Promise<void>((r) => server.close(() => r()));
+    for (const s of open) s.destroy();
+    await closed;
   };
 }
 
 export async function exposeLoopback(lab: LabNames, loopbackPort: number, labPort: number): Promise<Relay> {
   const sock = join(lab.dir, `relay-${++count}.sock`);
-  const server = createServer(pipeTo(() => createConnection(loopbackPort, '127.0.0.1')));
+  const open = new Set<Socket>();
+  const server = createServer(pipeTo(() => createConnection(loopbackPort, '127.0.0.1'), open));
   await new Promise<void>((r) => server.listen(sock, r));
   const helper = await startHelper(lab, `tcp:${lab.gatewayIp}:${labPort}`, `unix:${sock}`);
-  return { host: lab.gatewayIp, port: labPort, close: closer(server, helper) };
+  return { host: lab.gatewayIp, port: labPort, close: closer(server, helper, open) };
 }
 
 export async function forwardToLab(lab: LabNames, ip: string, port: number): Promise<Relay> {
   const sock = join(lab.dir, `relay-${++count}.sock`);
   const helper = await startHelper(lab, `unix:${sock}`, `tcp:${ip}:${port}`);
-  const server = createServer(pipeTo(() => createConnection(sock)));
+  const open = new Set<Socket>();
+  const server = createServer(pipeTo(() => createConnection(sock), open));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { host: '127.0.0.1', port: (server.address() as { port: number }).port, close: closer(server, helper) };
+  return { host: '127.0.0.1', port: (server.address() as { port: number }).port, close: closer(server, helper, open) };
 }
