@@ -10,7 +10,17 @@ export const SERVER_OPTIONS: OptionDef[] = [
   { name: 'bind-address', type: 'string', default: '0.0.0.0', help: 'address the API and MQTT listeners bind to', category: 'Listeners' },
   { name: 'tls-san', type: 'list', default: [], help: 'extra host names or IPs for the serving certificate (comma-separated)', category: 'Listeners' },
   { name: 'mqtt-port', type: 'number', default: 8883, help: 'port of the embedded MQTT broker (TLS)', category: 'Agents' },
-  { name: 'mqtt-url', type: 'string', default: '', help: 'use an external MQTT broker (mqtts://host:port) instead of the embedded one', category: 'Agents' },
+  {
+    name: 'mqtt-url',
+    type: 'string',
+    default: '',
+    help: 'use an external MQTT broker instead of the embedded one: Mosquitto 2 with its dynamic security plugin, mqtts://[USER[:PASSWORD]@]HOST[:PORT] (USER: its dynsec admin)',
+    category: 'Agents',
+  },
+  { name: 'mqtt-username', type: 'string', default: '', help: 'the external broker\'s dynamic-security admin account (instead of USER in --mqtt-url)', category: 'Agents' },
+  { name: 'mqtt-password', type: 'string', default: '', help: 'its password (instead of PASSWORD in --mqtt-url; BRAMBLE_MQTT_PASSWORD keeps it off the command line)', category: 'Agents' },
+  { name: 'mqtt-ca', type: 'string', default: '', help: 'PEM file of the CA that signed the external broker\'s certificate (default: the cluster CA); agents get it too', category: 'Agents' },
+  { name: 'mqtt-advertise-url', type: 'string', default: '', help: 'the external broker\'s URL as agents reach it (default: --mqtt-url without credentials)', category: 'Agents' },
   { name: 'no-agent', type: 'boolean', default: false, help: 'do not run an agent for this host', category: 'Agents' },
   { name: 'datastore-endpoint', type: 'string', default: '', help: 'libSQL URL of the state database (default: a file in the data dir)', category: 'Datastore' },
   { name: 'datastore-token', type: 'string', default: '', help: 'auth token for a remote libSQL datastore', category: 'Datastore' },
@@ -39,6 +49,10 @@ export interface ServerConfig {
   tlsSan: string[];
   mqttPort: number;
   mqttUrl: string;
+  mqttUsername: string;
+  mqttPassword: string;
+  mqttCa: string;
+  mqttAdvertiseUrl: string;
   noAgent: boolean;
   datastoreEndpoint: string;
   datastoreToken: string;

@@ -1,7 +1,7 @@
 // server: wiring only. Opens the store, makes sure the PKI, admin token, join token and
 // kubeconfig exist, seeds the system namespaces, starts the controllers and the embedded MQTT
-// broker (with ingest, desired state, the cluster network topics and log streaming) and serves
-// the API over HTTPS.
+// broker — or connects to an external one (--mqtt-url, mqtt/external.ts) — with ingest, desired
+// state, the cluster network topics and log streaming, and serves the API over HTTPS.
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -10,7 +10,6 @@ import { getRequestListener } from '@hono/node-server';
 import pino, { type Logger } from 'pino';
 import { findResource } from '../shared/api/resources.js';
 import { systemClock, type Clock } from '../shared/clock.js';
-import { UsageError } from '../shared/options.js';
 import { createApp } from './api/app.js';
 import { firstOf, staticTokens } from './api/auth.js';
 import type { LogSource } from './api/handlers/context.js';
@@ -23,9 +22,11 @@ import { NodeCredentials } from './join/credentials.js';
 import { joinHandler } from './join/join-handler.js';
 import { ensureNodeToken } from './join/node-token.js';
 import { aedesBus } from './mqtt/aedes-bus.js';
-import { startBroker } from './mqtt/broker.js';
+import { type Broker, startBroker } from './mqtt/broker.js';
+import type { Bus } from './mqtt/bus.js';
 import { ClusterNetworkPublisher } from './mqtt/cluster-network.js';
 import { DesiredStatePublisher } from './mqtt/desired-state.js';
+import { caBundle, connectExternalBroker, type ExternalBroker, externalBrokerSettings } from './mqtt/external.js';
 import { NodeHeartbeats } from './mqtt/heartbeats.js';
 import { Ingest } from './mqtt/ingest.js';
 import { MqttLogSource } from './mqtt/log-source.js';
@@ -43,7 +44,7 @@ const STARTUP_GRACE_MS = 15_000;
 export interface RunningServer {
   url: string;
   port: number;
-  /** mqttPort: where the embedded broker listens (TLS). */
+  /** mqttPort: where the embedded broker listens (TLS), or the external broker's port. */
   mqttPort: number;
   objects: ObjectService;
   store: LogStore;
@@ -63,9 +64,7 @@ export interface ServerDeps {
 export async function startServer(cfg: ServerConfig, deps: ServerDeps = {}): Promise<RunningServer> {
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? pino({ level: cfg.logLevel, base: { component: 'server' } });
-  if (cfg.mqttUrl) {
-    throw new UsageError('--mqtt-url (an external MQTT broker) is not supported yet; leave it empty to use the embedded broker on --mqtt-port');
-  }
+  const externalMqtt = externalBrokerSettings(cfg); // checks the --mqtt-* flags before anything is written
   mkdirSync(cfg.dataDir, { recursive: true, mode: 0o700 });
   const [pki, adminToken] = await Promise.all([
     ensurePki(cfg.dataDir, { hostnames: cfg.tlsSan.filter((s) => !/^[\d.:]+$/.test(s)), ips: cfg.tlsSan.filter((s) => /^[\d.:]+$/.test(s)) }),
@@ -99,8 +98,25 @@ export async function startServer(cfg: ServerConfig, deps: ServerDeps = {}): Pro
   const nodeToken = await ensureNodeToken(cfg.dataDir, objects, pki.caHash, clock);
   if (nodeToken.created) logger.info({ path: nodeToken.path }, 'wrote a new join token');
   const mqttLogger = logger.child({ component: 'mqtt' });
-  const broker = await startBroker({ host: cfg.bindAddress, port: cfg.mqttPort, certPem: pki.certPem, keyPem: pki.keyPem, auth: credentials, logger: mqttLogger });
-  const bus = aedesBus(broker.aedes, (err, topic) => mqttLogger.warn({ err, topic }, 'MQTT message handler failed'));
+  let broker: Broker | undefined;
+  let external: ExternalBroker | undefined;
+  let bus: Bus;
+  try {
+    if (externalMqtt) {
+      external = await connectExternalBroker(externalMqtt, { clusterCaPem: pki.caCertPem, credentials, logger: mqttLogger });
+      bus = external.bus;
+    } else {
+      broker = await startBroker({ host: cfg.bindAddress, port: cfg.mqttPort, certPem: pki.certPem, keyPem: pki.keyPem, auth: credentials, logger: mqttLogger });
+      bus = aedesBus(broker.aedes, (err, topic) => mqttLogger.warn({ err, topic }, 'MQTT message handler failed'));
+    }
+  } catch (err) {
+    // Without MQTT there is no server: undo what started, so the process can exit with the error.
+    controllers.stop();
+    credentials.stop();
+    await store.close();
+    throw err;
+  }
+  const mqttPort = broker?.port ?? externalMqtt!.port;
   const ingest = await Ingest.start({ bus, objects, clock, logger: mqttLogger, heartbeats, events: controllers.context.events });
   const desired = new DesiredStatePublisher(objects, bus, { onError: (err, node) => mqttLogger.warn({ err, node }, 'could not publish desired state') });
   desired.start();
@@ -123,7 +139,8 @@ export async function startServer(cfg: ServerConfig, deps: ServerDeps = {}): Pro
       clock,
       logger,
       caCertPem: pki.caCertPem,
-      mqttUrl: (host) => `mqtts://${host}:${broker.port}`,
+      mqttUrl: externalMqtt ? () => externalMqtt.advertiseUrl : (host) => `mqtts://${host}:${mqttPort}`,
+      ...(external ? { brokerAccounts: external.accounts, caBundle: caBundle(pki.caCertPem, externalMqtt!.caPem) } : {}),
     }),
     version: VERSION,
     metrics: () => {
@@ -155,12 +172,12 @@ export async function startServer(cfg: ServerConfig, deps: ServerDeps = {}): Pro
   const kubeconfigPath = join(cfg.dataDir, 'kubeconfig.yaml');
   await writeKubeconfig(kubeconfigPath, { server: url, caPem: pki.caCertPem, token: adminToken });
   ready = true;
-  logger.info({ url, kubeconfig: kubeconfigPath, mqttPort: broker.port }, 'API server ready');
+  logger.info({ url, kubeconfig: kubeconfigPath, ...(externalMqtt ? { mqttUrl: externalMqtt.url } : { mqttPort }) }, 'API server ready');
 
   return {
     url,
     port,
-    mqttPort: broker.port,
+    mqttPort,
     objects,
     store,
     pki,
@@ -174,8 +191,9 @@ export async function startServer(cfg: ServerConfig, deps: ServerDeps = {}): Pro
       await desired.stop();
       await clusterNetwork.stop();
       await ingest.close();
-      await bus.close();
-      await broker.close();
+      if (external) await external.close();
+      else await bus.close();
+      await broker?.close();
       credentials.stop();
       await store.close();
     },

@@ -2,6 +2,8 @@
 // both 32 random bytes (base64url), handed out once at join and stored only as SHA-256 hashes in
 // the Secret kube-system/node-credentials-<node>. The hashes are cached in memory (watched, so a
 // re-join or a deleted Secret takes effect at once) for the API authenticator and the broker.
+// With an external broker the plain MQTT password also goes, once, to the node's account on it
+// (server/mqtt/dynsec-accounts.ts), which follows onChange.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { KubeObject } from '../../shared/api/meta.js';
 import { findResource } from '../../shared/api/resources.js';
@@ -89,6 +91,17 @@ export class NodeCredentials implements Authenticator {
     const h = this.byNode.get(node);
     if (!h || password === undefined) return false;
     return timingSafeEqual(sha256(password), h.mqtt);
+  }
+
+  /** nodes: every node with stored credentials. */
+  nodes(): string[] {
+    return [...this.byNode.keys()];
+  }
+
+  /** mqttPasswordHash: SHA-256 of a node's current MQTT password (what an external broker's account must match). */
+  mqttPasswordHash(node: string): Buffer | undefined {
+    const h = this.byNode.get(node);
+    return h ? Buffer.from(h.mqtt) : undefined;
   }
 
   /** onChange: a node's credentials were replaced or revoked. */

@@ -2,6 +2,9 @@
 // its token's CA hash presents `Authorization: Bearer <id>.<secret>` and `{ nodeName }`, and gets
 // its own credentials back: an API token, an MQTT password and where the broker is. Every
 // refused token hears one message, whatever the reason; the reason goes to the debug log.
+// With an external broker (--mqtt-url) the node's account on it is made before the answer goes
+// out (brokerAccounts), and caCert carries the broker's CA after the cluster CA when they differ
+// (--mqtt-ca): the agent trusts caCert for its MQTT session.
 import type { Logger } from 'pino';
 import { findResource } from '../../shared/api/resources.js';
 import type { Clock } from '../../shared/clock.js';
@@ -10,6 +13,7 @@ import { isDNS1123Subdomain } from '../../shared/validation/names.js';
 import { bearerToken } from '../api/auth.js';
 import { ApiError, badRequest } from '../api/errors.js';
 import { json } from '../api/handlers/context.js';
+import { AccountConflict } from '../mqtt/dynsec-accounts.js';
 import type { ObjectService } from '../objects/object-service.js';
 import { credentialsSecretName, type NodeCredentials } from './credentials.js';
 
@@ -26,6 +30,17 @@ export interface JoinDeps {
   caCertPem: string;
   /** mqttUrl: the broker's URL for a node that reached the API at `host`. */
   mqttUrl(host: string): string;
+  /** caCert: the CA bundle for the answer, when not caCertPem alone (an external broker's CA). */
+  caBundle?: string;
+  /** brokerAccounts: with an external broker, the nodes' accounts on it (server/mqtt/dynsec-accounts.ts). */
+  brokerAccounts?: BrokerAccounts;
+}
+
+export interface BrokerAccounts {
+  /** prepare throws an AccountConflict if the node cannot have this name on the broker. */
+  prepare(node: string): Promise<void>;
+  /** provision gives the node its account with this password; resolves once the broker has it. */
+  provision(node: string, password: string): Promise<void>;
 }
 
 export interface JoinResponse {
@@ -45,16 +60,30 @@ export function joinHandler(d: JoinDeps): (req: Request) => Promise<Response> {
       throw new ApiError(401, 'Unauthorized', JOIN_REFUSED);
     }
     const nodeName = nodeNameOf(await readBody(req));
+    if (d.brokerAccounts) await brokerStep(d, nodeName, () => d.brokerAccounts!.prepare(nodeName));
     const creds = await d.credentials.issue(nodeName);
+    if (d.brokerAccounts) await brokerStep(d, nodeName, () => d.brokerAccounts!.provision(nodeName, creds.mqttPassword));
     d.logger.info({ node: nodeName, tokenId: parts!.id }, 'node joined');
     const body: JoinResponse = {
       nodeName,
       apiToken: creds.apiToken,
       mqtt: { url: d.mqttUrl(new URL(req.url).hostname), username: nodeName, password: creds.mqttPassword },
-      caCert: d.caCertPem,
+      caCert: d.caBundle ?? d.caCertPem,
     };
     return json(200, body);
   };
+}
+
+// brokerStep runs a step on the external broker: a name it refuses is a conflict (409), a broker
+// that fails or does not answer makes the join retryable (503).
+async function brokerStep(d: JoinDeps, node: string, step: () => Promise<void>): Promise<void> {
+  try {
+    await step();
+  } catch (err) {
+    if (err instanceof AccountConflict) throw new ApiError(409, 'Conflict', `cannot join as "${node}": ${err.message}`);
+    d.logger.error({ err, node }, 'join failed: the MQTT broker did not take the node\'s account');
+    throw new ApiError(503, 'ServiceUnavailable', 'the MQTT broker did not take the node\'s account; try again');
+  }
 }
 
 function nodeNameOf(text: string): string {

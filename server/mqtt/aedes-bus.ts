@@ -1,5 +1,7 @@
 // aedes-bus: the Bus over the embedded broker, in process: publishes go to aedes.publish and
 // subscriptions to aedes.subscribe, bypassing the per-node ACL (the server may do everything).
+// In-process subscriptions are never sent retained messages, so SubscribeOptions.retained has
+// nothing to ask for here (aedes keeps retained messages in memory only anyway).
 import type { Aedes, AedesPublishPacket } from 'aedes';
 import type { Bus, MessageHandler, PublishOptions } from './bus.js';
 

@@ -88,7 +88,7 @@ export class ClusterNetworkPublisher {
     // A map with no nodes is still published, so a retained map from before a restart is replaced.
     this.markNetworkDirty();
     try {
-      const unsubscribe = await this.bus.subscribe(topics.services, (topic, payload) => this.onRetained(topic, payload));
+      const unsubscribe = await this.bus.subscribe(topics.services, (topic, payload) => this.onRetained(topic, payload), { retained: true });
       if (this.running) this.unsubscribe = unsubscribe;
       else await unsubscribe();
     } catch (err) {

@@ -361,16 +361,29 @@ describe('MQTT: join, broker, ingest, desired state and logs', () => {
   });
 });
 
-describe('--mqtt-url', () => {
-  it('is refused with a clear message until external brokers are supported', async () => {
+describe('--mqtt-url (an external broker; end to end in mosquitto.test.ts)', () => {
+  const refused = async (args: string[], message: RegExp) => {
     const dir = mkdtempSync(join(tmpdir(), 'bramble-mqtt-url-'));
     try {
-      const { values } = resolveOptions(SERVER_OPTIONS, ['--data-dir', dir, '--mqtt-url', 'mqtts://broker.local:8883'], {});
+      const { values } = resolveOptions(SERVER_OPTIONS, ['--data-dir', dir, ...args], {});
       const started = startServer(serverConfig(values), { logger: pino({ level: 'silent' }) });
       await expect(started).rejects.toBeInstanceOf(UsageError);
-      await expect(started).rejects.toThrow(/--mqtt-url .* is not supported yet/);
+      await expect(started).rejects.toThrow(message);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  };
+
+  it('takes mqtts:// only, with the broker admin account', async () => {
+    await refused(['--mqtt-url', 'mqtt://admin:pw@broker.local:1883'], /only mqtts:\/\//);
+    await refused(['--mqtt-url', 'mqtts://broker.local:8883'], /admin account/);
+    await refused(['--mqtt-url', 'mqtts://admin@broker.local:8883'], /admin account/);
+    await refused(['--mqtt-url', 'mqtts://admin:pw@broker.local:8883', '--mqtt-ca', '/nonexistent/ca.crt'], /--mqtt-ca: cannot read/);
+    await refused(['--mqtt-url', 'mqtts://admin:pw@broker.local:8883', '--mqtt-advertise-url', 'mqtts://admin:pw@broker.local:8883'], /must not carry credentials/);
+  });
+
+  it('refuses the external broker flags without --mqtt-url', async () => {
+    await refused(['--mqtt-username', 'admin'], /--mqtt-username is for an external broker/);
+    await refused(['--mqtt-ca', '/etc/ssl/ca.crt'], /--mqtt-ca is for an external broker/);
   });
 });
