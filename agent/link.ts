@@ -114,7 +114,9 @@ class MqttLink implements Link {
       // mqtt-packet otherwise pre-builds a Buffer for each of the 65,536 two-byte numbers (message
       // ids, lengths): 65,536 objects, ≈ 7 MB of heap — more than the rest of the agent's state.
       writeCache: false,
-      keepalive: this.o.keepaliveSeconds ?? 5,
+      // 15 s: the broker fires the will after 22.5 s of silence. A dead agent is noticed sooner
+      // by its missing heartbeats, and a lossy link must not lose its session to a TCP stall.
+      keepalive: this.o.keepaliveSeconds ?? 15,
       reconnectPeriod: 0, // reconnects are ours (scheduleReconnect)
       connectTimeout: 10_000,
       queueQoSZero: false,

@@ -24,7 +24,7 @@ export interface LinkQualityOptions {
 export const RETRANSMITS = 15;
 /** STEADY_MS: below this much extra, the base grace stands (LAN and good Wi-Fi jitter). */
 export const STEADY_MS = 500;
-const WINDOW = 60; // heartbeats over which the clock-offset minimum is taken (≈ 2 minutes)
+const WINDOW = 60; // heartbeats over which the clock-offset minimum is taken (a minute at 1 s)
 const HALF_LIFE_MS = 120_000;
 
 export class LinkQuality {
