@@ -154,6 +154,11 @@ export async function startServer(cfg: ServerConfig, deps: ServerDeps = {}): Pro
         bramble_watchers: { help: 'Open watches.', type: 'gauge', value: st.watchers },
         process_resident_memory_bytes: { help: 'Resident memory size in bytes.', type: 'gauge', value: mem.rss },
         process_heap_used_bytes: { help: 'V8 heap in use.', type: 'gauge', value: mem.heapUsed },
+        bramble_node_heartbeat_grace_seconds: {
+          help: 'How long each node may go without a heartbeat before it is NotReady (stretched on lossy links).',
+          type: 'gauge',
+          value: heartbeats.nodeNames().map((node) => ({ labels: { node }, value: heartbeats.graceMs(node, clock.now()) / 1000 })),
+        },
       };
     },
     onError: (err, req) => logger.error({ err, ...req }, 'request failed'),

@@ -71,6 +71,10 @@ export class NodeHeartbeats implements HeartbeatSource {
     this.emit(node);
   }
 
+  nodeNames(): string[] {
+    return [...this.nodes.keys()];
+  }
+
   lastSeen(node: string): number | undefined {
     return this.nodes.get(node)?.lastSeen;
   }

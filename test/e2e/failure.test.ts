@@ -26,9 +26,9 @@ const web = {
   },
 };
 
-describe('node failures on 3 lab nodes', () => {
-  let c: Cluster;
-  const api = () => c.server.api;
+// tools: the test's view of a cluster, given lazily (describe blocks assign theirs in beforeAll).
+function tools(cluster: () => Cluster) {
+  const api = () => cluster().server.api;
   const get = async (path: string) => (await api().call('GET', path)).json();
   const ready = (n: any) => n.status?.conditions?.find((x: any) => x.type === 'Ready')?.status === 'True';
   const node = (name: string) => get(`/api/v1/nodes/${name}`);
@@ -42,6 +42,51 @@ describe('node failures on 3 lab nodes', () => {
     (await n.docker(['ps', '-q', '--filter', 'label=io.bramble.pod.namespace=default', '--filter', 'label=io.bramble.container.role=app'])).stdout.trim().split('\n').filter(Boolean).length;
   const setUnschedulable = (name: string, on: boolean) =>
     api().call('PATCH', `/api/v1/nodes/${name}`, { spec: { unschedulable: on } }, { 'content-type': 'application/merge-patch+json' });
+
+  return { api, get, ready, node, webPods, runningOn, appContainers, setUnschedulable };
+}
+
+// powerCut: kill -9 the agent and dockerd of the node running 3 of 6 replicas; NotReady within
+// 3 s, 6 replicas Running on the others within 15 s; when it returns, nothing runs twice.
+async function powerCut(c: Cluster, label: string): Promise<void> {
+  const { api, node, ready, webPods, runningOn, appContainers, setUnschedulable } = tools(() => c);
+  // 3 of the 6 replicas on n3: n1 takes none until the cut
+  await setUnschedulable('n1', true);
+  expect((await api().call('POST', '/apis/apps/v1/namespaces/default/deployments', web)).status).toBe(201);
+  await until('3 + 3 replicas Running on n2 and n3', webPods, (ps) => JSON.stringify(runningOn(ps)) === JSON.stringify({ n2: 3, n3: 3 }) || (runningOn(ps).n2 === 3 && runningOn(ps).n3 === 3), 90_000);
+  await setUnschedulable('n1', false);
+
+  const n3 = c.lab.node(3);
+  const t0 = Date.now();
+  await Promise.all([c.stopAgent(n3, 'SIGKILL'), n3.stopEngine('SIGKILL')]);
+  await until('n3 not Ready', () => node('n3'), (n) => !ready(n), 10_000, 50);
+  const detected = (Date.now() - t0) / 1000;
+  await until('6 replicas Running on n1 and n2', webPods, (ps) => (runningOn(ps).n1 ?? 0) + (runningOn(ps).n2 ?? 0) === 6, 30_000, 100);
+  const replaced = (Date.now() - t0) / 1000;
+  console.log(`${label} power cut: NotReady after ${detected.toFixed(2)} s, 6 replicas Running after ${replaced.toFixed(2)} s`);
+  expect(detected).toBeLessThanOrEqual(3);
+  expect(replaced).toBeLessThanOrEqual(15);
+
+  // the node comes back: its replaced pods are stopped, nothing runs twice
+  await n3.startEngine();
+  await c.startAgent(n3);
+  await until('n3 Ready again', () => node('n3'), ready, 60_000);
+  const total = await until(
+    'exactly 6 web containers across the nodes',
+    async () => (await Promise.all(c.lab.nodes.map(appContainers))).reduce((a, b) => a + b, 0),
+    (n) => n === 6,
+    60_000,
+    500,
+  );
+  expect(total).toBe(6);
+  await new Promise((r) => setTimeout(r, 5_000));
+  expect((await Promise.all(c.lab.nodes.map(appContainers))).reduce((a, b) => a + b, 0)).toBe(6);
+  expect((await webPods()).length).toBe(6);
+}
+
+describe('node failures on 3 lab nodes', () => {
+  let c: Cluster;
+  const { api, get, ready, node, webPods, runningOn, appContainers, setUnschedulable } = tools(() => c);
 
   beforeAll(async () => {
     c = await startCluster({ nodes: 3 });
@@ -57,50 +102,24 @@ describe('node failures on 3 lab nodes', () => {
   }, 120_000);
 
   it('survives a power cut: NotReady within 3 s, 6 replicas Running elsewhere within 15 s, none twice when it returns', async () => {
-    // 3 of the 6 replicas on n3: n1 takes none until the cut
-    await setUnschedulable('n1', true);
-    expect((await api().call('POST', '/apis/apps/v1/namespaces/default/deployments', web)).status).toBe(201);
-    await until('3 + 3 replicas Running on n2 and n3', webPods, (ps) => JSON.stringify(runningOn(ps)) === JSON.stringify({ n2: 3, n3: 3 }) || (runningOn(ps).n2 === 3 && runningOn(ps).n3 === 3), 90_000);
-    await setUnschedulable('n1', false);
-
-    const n3 = c.lab.node(3);
-    const t0 = Date.now();
-    await Promise.all([c.stopAgent(n3, 'SIGKILL'), n3.stopEngine('SIGKILL')]);
-    await until('n3 not Ready', () => node('n3'), (n) => !ready(n), 10_000, 50);
-    const detected = (Date.now() - t0) / 1000;
-    await until('6 replicas Running on n1 and n2', webPods, (ps) => (runningOn(ps).n1 ?? 0) + (runningOn(ps).n2 ?? 0) === 6, 30_000, 100);
-    const replaced = (Date.now() - t0) / 1000;
-    console.log(`power cut: NotReady after ${detected.toFixed(2)} s, 6 replicas Running after ${replaced.toFixed(2)} s`);
-    expect(detected).toBeLessThanOrEqual(3);
-    expect(replaced).toBeLessThanOrEqual(15);
-
-    // the node comes back: its replaced pods are stopped, nothing runs twice
-    await n3.startEngine();
-    await c.startAgent(n3);
-    await until('n3 Ready again', () => node('n3'), ready, 60_000);
-    const total = await until(
-      'exactly 6 web containers across the nodes',
-      async () => (await Promise.all(c.lab.nodes.map(appContainers))).reduce((a, b) => a + b, 0),
-      (n) => n === 6,
-      60_000,
-      500,
-    );
-    expect(total).toBe(6);
-    await new Promise((r) => setTimeout(r, 5_000));
-    expect((await Promise.all(c.lab.nodes.map(appContainers))).reduce((a, b) => a + b, 0)).toBe(6);
-    expect((await webPods()).length).toBe(6);
+    await powerCut(c, 'embedded broker:');
   });
 
   it('marks a node whose cable is cut NotReady within the grace period, and Ready when it is back', async () => {
     const n2 = c.lab.node(2);
     await until('n2 Ready', () => node('n2'), ready);
+    // n2's grace: 3 s on a steady link, more if its heartbeats have been arriving unevenly (a busy
+    // 2-core machine running several clusters can do that too)
+    const metrics = (await api().call('GET', '/metrics')).text;
+    const grace = Number(/^bramble_node_heartbeat_grace_seconds\{node="n2"\} (\S+)$/m.exec(metrics)?.[1]);
+    expect(grace).toBeGreaterThanOrEqual(3);
     const t0 = Date.now();
     await n2.loss(1);
     try {
       await until('n2 not Ready', () => node('n2'), (n) => !ready(n), 30_000, 50);
       const detected = (Date.now() - t0) / 1000;
-      console.log(`100 % loss: NotReady after ${detected.toFixed(2)} s`);
-      expect(detected).toBeLessThanOrEqual(4); // 3 s grace, checked every second
+      console.log(`100 % loss: NotReady after ${detected.toFixed(2)} s (grace ${grace.toFixed(2)} s)`);
+      expect(detected).toBeLessThanOrEqual(grace + 1); // checked every second
     } finally {
       await n2.loss(null);
     }
@@ -125,4 +144,86 @@ describe('node failures on 3 lab nodes', () => {
     }
     expect(transitions).toEqual(['True']);
   }, 400_000);
+
+  it('keeps a partitioned node\'s pods running, replaces them elsewhere, and leaves no duplicate or orphan on heal', async () => {
+    const n3 = c.lab.node(3);
+    await until('6 replicas Running', webPods, (ps) => Object.values(runningOn(ps)).reduce((a, b) => a + b, 0) === 6, 60_000);
+    // move 2 replicas onto n3 (cordon the others, delete 2 pods elsewhere)
+    await setUnschedulable('n1', true);
+    await setUnschedulable('n2', true);
+    for (const p of (await webPods()).filter((x) => x.spec.nodeName !== 'n3').slice(0, 2)) {
+      await api().call('DELETE', `/api/v1/namespaces/default/pods/${p.metadata.name}`);
+    }
+    await until('2 replicas on n3', webPods, (ps) => runningOn(ps).n3 === 2, 60_000);
+    await setUnschedulable('n1', false);
+    await setUnschedulable('n2', false);
+    const before = await appContainers(n3);
+    expect(before).toBe(2);
+
+    await n3.loss(1);
+    try {
+      await until('replacements Running on n1 and n2', webPods, (ps) => (runningOn(ps).n1 ?? 0) + (runningOn(ps).n2 ?? 0) === 6, 60_000, 200);
+      // cut off, the node keeps its containers: nothing tells it otherwise
+      expect(await appContainers(n3)).toBe(2);
+      await new Promise((r) => setTimeout(r, Number(process.env.BRAMBLE_PARTITION_SECONDS ?? 20) * 1000));
+      expect(await appContainers(n3)).toBe(2);
+    } finally {
+      await n3.loss(null);
+    }
+    await until('n3 Ready again', () => node('n3'), ready, 60_000);
+    await until('n3 stopped its replaced pods', () => appContainers(n3), (n) => n === 0, 60_000, 500);
+    const all = await Promise.all(c.lab.nodes.map((n) => n.docker(['ps', '-aq', '--filter', 'label=io.bramble.pod.namespace=default'])));
+    const podUids = new Set((await webPods()).map((p) => p.metadata.uid));
+    for (const [i, r] of all.entries()) {
+      for (const id of r.stdout.trim().split('\n').filter(Boolean)) {
+        const uid = (await c.lab.nodes[i].docker(['inspect', '-f', '{{index .Config.Labels "io.bramble.pod.uid"}}', id])).stdout.trim();
+        expect(podUids.has(uid), `container ${id} on ${c.lab.nodes[i].name} belongs to no pod`).toBe(true);
+      }
+    }
+    expect((await Promise.all(c.lab.nodes.map(appContainers))).reduce((a, b) => a + b, 0)).toBe(6);
+  }, 240_000);
+
+  it('restarts no container and reschedules no pod while the server is down', async () => {
+    await until('6 replicas Running', webPods, (ps) => Object.values(runningOn(ps)).reduce((a, b) => a + b, 0) === 6, 60_000);
+    const uids = (await webPods()).map((p) => p.metadata.uid).sort();
+    const started = async () =>
+      (
+        await Promise.all(
+          c.lab.nodes.map(async (n) => {
+            const ids = (await n.docker(['ps', '-aq', '--filter', 'label=io.bramble.pod.namespace=default'])).stdout.trim().split('\n').filter(Boolean);
+            return ids.length ? (await n.docker(['inspect', '-f', '{{.Id}} {{.State.StartedAt}} {{.RestartCount}}', ...ids])).stdout.trim().split('\n') : [];
+          }),
+        )
+      )
+        .flat()
+        .sort();
+    const before = await started();
+    await c.stopServer();
+    await new Promise((r) => setTimeout(r, Number(process.env.BRAMBLE_SERVER_DOWN_SECONDS ?? 30) * 1000));
+    expect(await started()).toEqual(before);
+    await c.startServer();
+    await until('3 nodes Ready', async () => (await get('/api/v1/nodes')).items as any[], (ns) => ns.length === 3 && ns.every(ready), 60_000);
+    await new Promise((r) => setTimeout(r, 10_000));
+    expect((await webPods()).map((p) => p.metadata.uid).sort()).toEqual(uids);
+    expect(await started()).toEqual(before);
+  }, 400_000);
+});
+
+describe('a power cut with an external Mosquitto instead of the embedded broker', () => {
+  let c: Cluster;
+
+  beforeAll(async () => {
+    c = await startCluster({ nodes: 3, mqtt: 'mosquitto' });
+    for (const n of c.lab.nodes) await c.startAgent(n);
+    const { get, ready } = tools(() => c);
+    await until('3 nodes Ready', async () => (await get('/api/v1/nodes')).items as any[], (ns) => ns.length === 3 && ns.every(ready));
+  }, 120_000);
+
+  afterAll(async () => {
+    if (c) await c.stop();
+  }, 120_000);
+
+  it('detects it within 3 s and has 6 replicas Running elsewhere within 15 s, none twice after', async () => {
+    await powerCut(c, 'Mosquitto:');
+  });
 });

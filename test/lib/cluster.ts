@@ -3,10 +3,11 @@
 // `bramble agent` inside each node, joined with the server's node token. Agents reach the server
 // at the lab gateway through relays, so the root namespace gains no link, route or rule.
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Lab, type LabNode, startLab } from '../lab/lab.js';
+import { type Lab, type LabNode, type Relay, startLab } from '../lab/lab.js';
+import { type Mosquitto, startMosquitto } from './mosquitto.js';
 import { BIN, type ServerProcess, startServerProcess } from './server-process.js';
 
 const AGENT_STOP_MS = 15_000;
@@ -25,13 +26,30 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
-export async function startCluster(opts: { nodes: number; serverArgs?: string[] }): Promise<Cluster> {
+/**
+ * startCluster: mqtt 'mosquitto' runs an external Mosquitto (test/lib/mosquitto.ts) on loopback,
+ * exposed in the lab, and the server with --mqtt-url; agents reach it at the lab gateway.
+ */
+export async function startCluster(opts: { nodes: number; serverArgs?: string[]; mqtt?: 'embedded' | 'mosquitto' }): Promise<Cluster> {
   const dir = mkdtempSync(join(tmpdir(), 'bramble-cluster-'));
   const lab = await startLab({ nodes: opts.nodes, image: true });
   const serverDir = join(dir, 'server');
   const serverArgs = ['--tls-san', lab.gatewayIp, '--log-level', 'info', ...(opts.serverArgs ?? [])];
-  let server = await startServerProcess(serverDir, { args: serverArgs });
-  const relays = [await lab.expose(server.port), await lab.expose(server.mqttPort)];
+  const relays: Relay[] = [];
+  let mosquitto: Mosquitto | undefined;
+  let serverEnv: Record<string, string> = {};
+  if (opts.mqtt === 'mosquitto') {
+    mosquitto = await startMosquitto({ sans: [lab.gatewayIp] });
+    const relay = await lab.expose(mosquitto.port);
+    relays.push(relay);
+    const caFile = join(dir, 'mosquitto-ca.crt');
+    writeFileSync(caFile, mosquitto.caPem);
+    serverArgs.push('--mqtt-url', `mqtts://${mosquitto.admin.username}@127.0.0.1:${mosquitto.port}`, '--mqtt-ca', caFile, '--mqtt-advertise-url', `mqtts://${relay.host}:${relay.port}`);
+    serverEnv = { BRAMBLE_MQTT_PASSWORD: mosquitto.admin.password };
+  }
+  let server = await startServerProcess(serverDir, { args: serverArgs, env: serverEnv });
+  relays.push(await lab.expose(server.port));
+  if (!mosquitto) relays.push(await lab.expose(server.mqttPort));
   const agents = new Map<string, ChildProcess>();
   const logs = new Map<string, string>();
 
@@ -92,12 +110,13 @@ export async function startCluster(opts: { nodes: number; serverArgs?: string[] 
       await server.stop();
     },
     async startServer() {
-      server = await startServerProcess(serverDir, { port: server.port, mqttPort: server.mqttPort, args: serverArgs });
+      server = await startServerProcess(serverDir, { port: server.port, mqttPort: server.mqttPort, args: serverArgs, env: serverEnv });
     },
     async stop() {
       for (const n of lab.nodes) await cluster.stopAgent(n).catch(() => {});
       for (const r of relays) await r.close().catch(() => {});
       await server.stop();
+      await mosquitto?.stop();
       await lab.stop();
       rmSync(dir, { recursive: true, force: true });
     },

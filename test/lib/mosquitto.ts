@@ -40,6 +40,8 @@ export interface MosquittoOptions {
   /** ca: sign the broker's certificate with this CA (e.g. the cluster's); default: a new test CA. */
   ca?: CaMaterial;
   adminUsername?: string;
+  /** sans: more names/IPs for the broker's certificate (e.g. the lab gateway agents reach it at). */
+  sans?: string[];
 }
 
 const MULTIARCH: Record<string, string> = { x64: 'x86_64-linux-gnu', arm64: 'aarch64-linux-gnu', arm: 'arm-linux-gnueabihf' };
@@ -86,7 +88,7 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
   try {
     const now = Date.now();
     const ca = opts.ca ?? (await createCa(`mosquitto-test-ca@${Math.floor(now / 1000)}`, 1, now));
-    const leaf = await signLeaf(ca, { commonName: '127.0.0.1', sans: ['127.0.0.1', 'localhost'], days: 1 }, now);
+    const leaf = await signLeaf(ca, { commonName: '127.0.0.1', sans: ['127.0.0.1', 'localhost', ...(opts.sans ?? [])], days: 1 }, now);
     writeFileSync(join(dir, 'ca.crt'), ca.caCertPem);
     writeFileSync(join(dir, 'server.crt'), leaf.certPem);
     writeFileSync(join(dir, 'server.key'), leaf.keyPem, { mode: 0o600 });
