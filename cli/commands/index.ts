@@ -3,8 +3,10 @@
 // `bramble get` — more on a Raspberry Pi.
 import { applyCommand } from './apply.js';
 import type { Command } from './command.js';
+import { cordonCommand, uncordonCommand } from './cordon.js';
 import { deleteCommand } from './delete.js';
 import { describeCommand } from './describe.js';
+import { drainCommand } from './drain.js';
 import { getCommand } from './get.js';
 import { rolloutCommand } from './rollout.js';
 import { scaleCommand } from './scale.js';
@@ -29,6 +31,9 @@ export const COMMANDS: Command[] = [
   deleteCommand,
   scaleCommand,
   rolloutCommand,
+  cordonCommand,
+  uncordonCommand,
+  drainCommand,
   tokenCommand,
   versionCommand,
 ];

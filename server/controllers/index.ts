@@ -5,6 +5,7 @@ import type { ServerConfig } from '../config.js';
 import type { ObjectService } from '../objects/object-service.js';
 import type { Controller, ControllerContext } from './context.js';
 import { deploymentController } from './deployment.js';
+import { disruptionController } from './disruption.js';
 import { endpointsController } from './endpoints.js';
 import { eventRecorder } from './events.js';
 import { replicaSetController } from './replicaset.js';
@@ -38,7 +39,7 @@ export function startControllers(d: ControllerDeps): Controllers {
     config: d.config,
     events: eventRecorder(d.objects, d.clock, (err) => logger.warn({ err }, 'could not record event')),
   };
-  const list: Controller[] = [schedulerController(context), new GarbageCollector(context), new NamespaceController(context), new NodeLifecycleController(context), replicaSetController(context), deploymentController(context), endpointsController(context), podCidrController(context), serviceLbController(context)];
+  const list: Controller[] = [schedulerController(context), new GarbageCollector(context), new NamespaceController(context), new NodeLifecycleController(context), replicaSetController(context), deploymentController(context), endpointsController(context), podCidrController(context), serviceLbController(context), disruptionController(context)];
   for (const c of list) c.start();
   return {
     list,

@@ -188,13 +188,7 @@ export class ObjectService {
   async delete(info: ResourceInfo, namespace: string, name: string, opts: DeleteOptions = {}): Promise<{ object: KubeObject; deleted: boolean }> {
     const obj = this.get(info, namespace, name);
     const m = obj.metadata;
-    const pre = opts.preconditions;
-    if (pre?.uid && pre.uid !== m.uid) {
-      throw new ApiError(409, 'Conflict', `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${m.uid}`);
-    }
-    if (pre?.resourceVersion && pre.resourceVersion !== m.resourceVersion) {
-      throw new ApiError(409, 'Conflict', `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${m.resourceVersion}`);
-    }
+    checkPreconditions(obj, opts.preconditions);
     if (info === NAMESPACES && SYSTEM_NAMESPACES.includes(name)) {
       throw forbidden(`namespaces "${name}" is forbidden: this namespace may not be deleted`);
     }
@@ -368,6 +362,17 @@ export class ObjectService {
     if (ns.metadata.deletionTimestamp) {
       throw forbidden(`unable to create new content in namespace ${namespace} because it is being terminated`);
     }
+  }
+}
+
+/** checkPreconditions is DeleteOptions.preconditions: a 409 unless the object has the given uid and resourceVersion. */
+export function checkPreconditions(obj: KubeObject, pre: DeleteOptions['preconditions']): void {
+  const m = obj.metadata;
+  if (pre?.uid && pre.uid !== m.uid) {
+    throw new ApiError(409, 'Conflict', `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${m.uid}`);
+  }
+  if (pre?.resourceVersion && pre.resourceVersion !== m.resourceVersion) {
+    throw new ApiError(409, 'Conflict', `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${m.resourceVersion}`);
   }
 }
 

@@ -1,6 +1,7 @@
 // registry: which strategy each kind uses.
 import type { ResourceInfo } from '../../shared/api/resources.js';
 import { type PodDefaults, podStrategy } from './kinds/pod.js';
+import { podDisruptionBudgetStrategy } from './kinds/policy.js';
 import { type ServiceNetwork, serviceStrategy } from './kinds/service.js';
 import { eventStrategy, namespaceStrategy, secretStrategy } from './kinds/simple.js';
 import type { KindStrategy } from './kinds/strategy.js';
@@ -20,6 +21,7 @@ export function strategies(o: KindOptions): (info: ResourceInfo) => KindStrategy
     Event: eventStrategy,
     Deployment: deploymentStrategy,
     ReplicaSet: replicaSetStrategy,
+    PodDisruptionBudget: podDisruptionBudgetStrategy,
   };
   return (info) => byKind[info.kind] ?? {};
 }

@@ -31,6 +31,7 @@ export const RESOURCES: ResourceInfo[] = [
   r('discovery.k8s.io', 'EndpointSlice', 'endpointslices', true, [], [], []),
   r('apps', 'Deployment', 'deployments', true, ['deploy'], ALL, ['status', 'scale']),
   r('apps', 'ReplicaSet', 'replicasets', true, ['rs'], ALL, ['status', 'scale']),
+  r('policy', 'PodDisruptionBudget', 'poddisruptionbudgets', true, ['pdb'], [], ['status']),
 ];
 
 function r(

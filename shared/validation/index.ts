@@ -10,6 +10,7 @@ import { type FieldCause, typeInvalid, type ValidateOptions } from './field.js';
 import { validateLease } from './lease.js';
 import { validateNamespace } from './namespace.js';
 import { validateNode } from './node.js';
+import { validatePodDisruptionBudget } from './pdb.js';
 import { validatePod } from './pod.js';
 import { validateReplicaSet } from './replicaset.js';
 import { validateSecret } from './secret.js';
@@ -30,6 +31,7 @@ export const VALIDATORS: Readonly<Record<string, KindValidator>> = {
   Namespace: validateNamespace,
   Node: validateNode,
   Pod: validatePod,
+  PodDisruptionBudget: validatePodDisruptionBudget,
   ReplicaSet: validateReplicaSet,
   Secret: validateSecret,
   Service: validateService,

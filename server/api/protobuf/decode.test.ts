@@ -28,6 +28,20 @@ describe('decodeKubeProtobuf', () => {
     });
   });
 
+  it('decodes an Eviction with its deleteOptions (kubectl drain)', () => {
+    const varint = (no: number, v: number) => [no << 3, v];
+    const pre = msg(field(1, s('uid-1')), field(2, s('42')));
+    const opts = msg(varint(1, 5), field(2, pre), field(4, s('Background')), field(5, s('All')));
+    const raw = msg(field(1, msg(field(1, s('web-1')), field(3, s('shop')))), field(2, opts));
+    const body = msg([0x6b, 0x38, 0x73, 0], field(1, msg(field(1, s('policy/v1')), field(2, s('Eviction')))), field(2, raw));
+    expect(decodeKubeProtobuf(body)).toEqual({
+      apiVersion: 'policy/v1',
+      kind: 'Eviction',
+      metadata: { name: 'web-1', namespace: 'shop' },
+      deleteOptions: { gracePeriodSeconds: 5, preconditions: { uid: 'uid-1', resourceVersion: '42' }, propagationPolicy: 'Background', dryRun: ['All'] },
+    });
+  });
+
   it.each([
     ['no magic', new Uint8Array([1, 2, 3, 4])],
     ['truncated', new Uint8Array([0x6b, 0x38, 0x73, 0, 0x0a, 0x7f])],

@@ -1,5 +1,6 @@
 // decode: the protobuf bodies kubectl 1.32+ sends from `kubectl create namespace|configmap|
-// secret …` (typed clients, no JSON fallback), turned into the JSON objects the API handles.
+// secret …` (typed clients, no JSON fallback), and Evictions from protobuf-speaking client-go
+// programs (kubectl drain itself sends JSON), turned into the JSON objects the API handles.
 // Only those kinds are decoded; anything else is refused with 415 and a hint to use -f.
 //
 // Envelope: "k8s\0" + runtime.Unknown{1: TypeMeta{1: apiVersion, 2: kind}, 2: raw object}.
@@ -74,7 +75,37 @@ const KINDS: Record<string, Decoder> = {
     }
     return out;
   },
+  'policy/v1/Eviction': eviction,
+  'policy/v1beta1/Eviction': eviction,
 };
+
+// eviction: Eviction{1: metadata, 2: DeleteOptions{1: gracePeriodSeconds, 2: Preconditions{1: uid,
+// 2: resourceVersion}, 3: orphanDependents, 4: propagationPolicy, 5: dryRun}}.
+function eviction(raw: Uint8Array): Omit<KubeObject, 'apiVersion' | 'kind'> {
+  const out: any = { metadata: {} };
+  for (const f of readFields(raw)) {
+    if (f.no === 1) out.metadata = objectMeta(f.bytes!);
+    else if (f.no === 2) out.deleteOptions = deleteOptions(f.bytes!);
+  }
+  return out;
+}
+
+function deleteOptions(buf: Uint8Array): Record<string, unknown> {
+  const o: Record<string, any> = {};
+  for (const f of readFields(buf)) {
+    if (f.no === 1 && f.varint !== undefined) o.gracePeriodSeconds = Number(BigInt.asIntN(64, f.varint));
+    else if (f.no === 2) {
+      o.preconditions = {};
+      for (const p of readFields(f.bytes!)) {
+        if (p.no === 1) o.preconditions.uid = str(p);
+        else if (p.no === 2) o.preconditions.resourceVersion = str(p);
+      }
+    } else if (f.no === 3 && f.varint !== undefined) o.orphanDependents = f.varint === 1n;
+    else if (f.no === 4) o.propagationPolicy = str(f);
+    else if (f.no === 5) o.dryRun = [...(o.dryRun ?? []), str(f)];
+  }
+  return o;
+}
 
 function objectMeta(buf: Uint8Array): ObjectMeta {
   const m: ObjectMeta = {};

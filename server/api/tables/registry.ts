@@ -7,6 +7,7 @@ import { events } from './events.js';
 import { leases } from './leases.js';
 import { namespaces } from './namespaces.js';
 import { nodes } from './nodes.js';
+import { poddisruptionbudgets } from './poddisruptionbudgets.js';
 import { pods } from './pods.js';
 import { replicasets } from './replicasets.js';
 import { secrets } from './secrets.js';
@@ -26,4 +27,5 @@ export const printers: Readonly<Record<string, TablePrinter>> = {
   endpoints,
   endpointslices,
   leases,
+  poddisruptionbudgets,
 };
