@@ -53,7 +53,8 @@ export interface Lab {
   execInBridge(cmd: string[], opts?: ExecOptions): Promise<ExecResult>;
   // expose makes a TCP port of the test process's loopback reachable inside the lab at
   // gatewayIp:labPort (default: the same port), e.g. a `bramble server` for agents in nodes.
-  expose(loopbackPort: number, labPort?: number): Promise<Relay>;
+  // jitterMs: each chunk is delayed by a random 0–jitterMs (in order), both ways.
+  expose(loopbackPort: number, labPort?: number, opts?: { jitterMs?: number }): Promise<Relay>;
   // forward makes ip:port inside the lab reachable at 127.0.0.1:<relay.port> from the test.
   forward(ip: string, port: number): Promise<Relay>;
   stop(): Promise<void>;
@@ -136,7 +137,7 @@ function labHandle(names: LabNames, nodes: ManagedNode[], imageId: string | unde
       await routePods(names, nodes);
     },
     execInBridge: (cmd, o) => exec(['nsenter', `--net=/run/netns/${names.bridgeNetns}`, '--', ...cmd], o),
-    expose: async (loopbackPort, labPort) => keep(await exposeLoopback(names, loopbackPort, labPort ?? loopbackPort)),
+    expose: async (loopbackPort, labPort, o) => keep(await exposeLoopback(names, loopbackPort, labPort ?? loopbackPort, o?.jitterMs)),
     forward: async (ip, port) => keep(await forwardToLab(names, ip, port)),
     stop() {
       stopping ??= (async () => {

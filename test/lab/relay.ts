@@ -4,6 +4,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
+import { Transform } from 'node:stream';
 import type { LabNames } from './names.js';
 
 export interface Relay {
@@ -47,17 +48,36 @@ function startHelper(lab: LabNames, listen: string, target: string): Promise<Chi
 // pipeTo joins each accepted connection to a new one from connect(), and keeps both in `open`:
 // when one side closes first, pipe() unpipes and pauses the other, which then never reads its
 // peer's FIN — so close() must destroy what is left, or server.close() waits forever.
-function pipeTo(connect: () => Socket, open: Set<Socket>) {
+function pipeTo(connect: () => Socket, open: Set<Socket>, jitterMs = 0) {
   return (c: Socket) => {
     const u = connect();
     for (const s of [c, u]) {
       open.add(s);
       s.on('close', () => open.delete(s));
     }
-    c.pipe(u).pipe(c);
+    if (jitterMs > 0) c.pipe(jitter(jitterMs)).pipe(u).pipe(jitter(jitterMs)).pipe(c);
+    else c.pipe(u).pipe(c);
     c.on('error', () => u.destroy());
     u.on('error', () => c.destroy());
   };
+}
+
+// jitter delays each chunk by a random 0–ms milliseconds, in order (a later chunk never overtakes
+// an earlier one): delivery jitter for the stream, as the kernel's netem would add per packet —
+// the machine these tests were written on has no sch_netem.
+function jitter(ms: number): Transform {
+  let last = 0;
+  return new Transform({
+    transform(chunk, _enc, done) {
+      const at = Math.max(last, Date.now() + Math.random() * ms);
+      last = at;
+      setTimeout(() => this.push(chunk), at - Date.now());
+      done();
+    },
+    flush(done) {
+      setTimeout(done, Math.max(0, last - Date.now()));
+    },
+  });
 }
 
 function closer(server: Server, helper: ChildProcess, open: Set<Socket>): () => Promise<void> {
@@ -70,10 +90,11 @@ function closer(server: Server, helper: ChildProcess, open: Set<Socket>): () => 
   };
 }
 
-export async function exposeLoopback(lab: LabNames, loopbackPort: number, labPort: number): Promise<Relay> {
+/** exposeLoopback: jitterMs delays traffic both ways by a random 0–jitterMs each chunk. */
+export async function exposeLoopback(lab: LabNames, loopbackPort: number, labPort: number, jitterMs = 0): Promise<Relay> {
   const sock = join(lab.dir, `relay-${++count}.sock`);
   const open = new Set<Socket>();
-  const server = createServer(pipeTo(() => createConnection(loopbackPort, '127.0.0.1'), open));
+  const server = createServer(pipeTo(() => createConnection(loopbackPort, '127.0.0.1'), open, jitterMs));
   await new Promise<void>((r) => server.listen(sock, r));
   const helper = await startHelper(lab, `tcp:${lab.gatewayIp}:${labPort}`, `unix:${sock}`);
   return { host: lab.gatewayIp, port: labPort, close: closer(server, helper, open) };

@@ -30,7 +30,7 @@ export interface Cluster {
  * startCluster: mqtt 'mosquitto' runs an external Mosquitto (test/lib/mosquitto.ts) on loopback,
  * exposed in the lab, and the server with --mqtt-url; agents reach it at the lab gateway.
  */
-export async function startCluster(opts: { nodes: number; serverArgs?: string[]; mqtt?: 'embedded' | 'mosquitto' }): Promise<Cluster> {
+export async function startCluster(opts: { nodes: number; serverArgs?: string[]; mqtt?: 'embedded' | 'mosquitto'; mqttJitterMs?: number }): Promise<Cluster> {
   const dir = mkdtempSync(join(tmpdir(), 'bramble-cluster-'));
   const lab = await startLab({ nodes: opts.nodes, image: true });
   const serverDir = join(dir, 'server');
@@ -49,7 +49,8 @@ export async function startCluster(opts: { nodes: number; serverArgs?: string[];
   }
   let server = await startServerProcess(serverDir, { args: serverArgs, env: serverEnv });
   relays.push(await lab.expose(server.port));
-  if (!mosquitto) relays.push(await lab.expose(server.mqttPort));
+  // mqttJitterMs: the agents' MQTT traffic (heartbeats included) arrives 0–mqttJitterMs late.
+  if (!mosquitto) relays.push(await lab.expose(server.mqttPort, undefined, { jitterMs: opts.mqttJitterMs }));
   const agents = new Map<string, ChildProcess>();
   const logs = new Map<string, string>();
 
