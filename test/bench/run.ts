@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { benchAgent } from './agent-bench.js';
 import { benchApi } from './api-bench.js';
+import { benchFailure } from './failure-bench.js';
 import { benchNetwork } from './network-bench.js';
 import { benchScheduler } from './scheduler-bench.js';
 
@@ -60,6 +61,12 @@ async function main(): Promise<void> {
     results.agent = r;
     rows.push(
       { scenario: `apply → Running, ${r.pods} pods, 1 real node`, figure: `p50 ${fmt(r.p50s, 2)} s, p99 ${fmt(r.p99s, 2)} s, all ${fmt(r.allRunningSeconds, 2)} s`, target: 'p99 ≤ 2 s per pod', anchor: '' },
+      {
+        scenario: `  … the same engine alone: ${r.pods * 2} bare \`docker run -d\` at once (a pod is 2 containers)`,
+        figure: `${fmt(r.dockerAloneSeconds, 2)} s (Bramble all Running ÷ this = ${fmt(r.allRunningSeconds / r.dockerAloneSeconds, 2)})`,
+        target: '',
+        anchor: '',
+      },
       { scenario: `agent RSS with ${r.pods} pods`, figure: `${fmt(r.agentRssMB, 1)} MB`, target: '≤ 60 MB', anchor: 'k3s agent ≈ 270 MB' },
       { scenario: 'database commits, 1 idle node', figure: `${fmt(r.idleCommitsPerMinute, 1)} /min (over ${r.idleWindowSeconds} s)`, target: '≤ 2 /min', anchor: '' },
     );
@@ -96,6 +103,61 @@ async function main(): Promise<void> {
       { scenario: '  … one endpoint changed', figure: `${fmt(y.oneEndpointSyncMs, 1)} ms (${y.oneEndpointChainsWritten} chains written, ${y.oneEndpointChainsDeleted} deleted)`, target: '', anchor: '' },
       { scenario: '  … re-sync without state (agent restart)', figure: `${fmt(y.noStateResyncMs, 1)} ms`, target: '', anchor: '' },
     );
+  }
+  if (wanted('failure')) {
+    const r = await benchFailure({ trials: quick ? 3 : 10, cableTrials: 3, lossSeconds: quick ? 30 : 120, swarm: true });
+    results.failure = r;
+    exitExplicitly ||= r.teardownTimedOut;
+    const b = r.bramble;
+    const sw = r.swarm.runnable ? r.swarm : undefined;
+    const p50max = (f: { p50: number; max: number }) => `p50 ${fmt(f.p50, 2)} s, max ${fmt(f.max, 2)} s`;
+    const vsSwarm = (ours: number, theirs?: number) => (theirs === undefined ? '' : `; Swarm here: p50 ${fmt(theirs, 1)} s (${fmt(theirs / ours, 1)}× Bramble's)`);
+    rows.push(
+      {
+        scenario: `power cut (kill -9 agent + dockerd), 3 of 6 replicas, ${r.trials} trials: NotReady`,
+        figure: p50max(b.powerCut.detection),
+        target: '≤ 3 s',
+        anchor: `Kubernetes ≈ 50 s to notice, +300 s to evict; Docker Swarm ≈ 15 s to notice${vsSwarm(b.powerCut.detection.p50, sw?.powerCut.detection.p50)}`,
+      },
+      {
+        scenario: '  … 6 replicas Running on the other nodes',
+        figure: p50max(b.powerCut.replacement),
+        target: '≤ 15 s',
+        anchor: `Kubernetes ≈ 350 s${vsSwarm(b.powerCut.replacement.p50, sw?.powerCut.replacement.p50)}`,
+      },
+      {
+        scenario: `cut cable (100 % loss), each node once: NotReady`,
+        figure: p50max(b.cable.detection),
+        target: '≤ 3 s',
+        anchor: vsSwarm(b.cable.detection.p50, sw?.cable.detection.p50).slice(2),
+      },
+      {
+        scenario: '  … the last of them cut again right after it was back',
+        figure: `${fmt(b.cable.repeatS, 2)} s`,
+        target: '',
+        anchor: 'its grace stretched by late heartbeats (at most --node-monitor-grace-period-max, 20 s)',
+      },
+      {
+        scenario: `20 % packet loss for ${b.flaps.seconds} s on a node with 3 replicas`,
+        figure: `${b.flaps.transitions} Ready transitions, ${b.flaps.replicasReplaced} replicas replaced`,
+        target: '0',
+        anchor: '',
+      },
+    );
+    if (sw) {
+      rows.push(
+        {
+          scenario: `Docker Swarm, same power cut (SIGKILL dockerd), ${r.trials} trials: node Down`,
+          figure: p50max(sw.powerCut.detection),
+          target: '',
+          anchor: 'Docker Swarm ≈ 15 s to notice (5 s heartbeat)',
+        },
+        { scenario: '  … 6 tasks running on the other nodes', figure: p50max(sw.powerCut.replacement), target: '', anchor: '' },
+        { scenario: `Docker Swarm, cut cable, ${sw.cable.detection.samples.length} trials: node Down`, figure: p50max(sw.cable.detection), target: '', anchor: '' },
+      );
+    } else if (!r.swarm.runnable) {
+      rows.push({ scenario: 'Docker Swarm, same power cut', figure: `not runnable here: ${r.swarm.reason}`, target: '', anchor: '' });
+    }
   }
   const widths = (['scenario', 'figure', 'target', 'anchor'] as const).map((k) => Math.max(k.length, ...rows.map((r) => r[k].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join(' | ');
