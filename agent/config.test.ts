@@ -16,16 +16,16 @@ afterAll(async () => {
 const resolve = (argv: string[], env: NodeJS.ProcessEnv = {}) => agentConfig(resolveOptions(AGENT_OPTIONS, argv, env).values);
 
 describe('agent options', () => {
-  it('has defaults, with a 2s heartbeat', () => {
+  it('has defaults, with a 1s heartbeat', () => {
     const cfg = resolve(['--node-ip', '10.0.0.5']);
-    expect(cfg).toMatchObject({ dataDir: '/var/lib/bramble/agent', dockerHost: 'unix:///var/run/docker.sock', heartbeatInterval: 2_000, statusInterval: 10_000, nodeIp: '10.0.0.5' });
+    expect(cfg).toMatchObject({ dataDir: '/var/lib/bramble/agent', dockerHost: 'unix:///var/run/docker.sock', heartbeatInterval: 1_000, statusInterval: 10_000, nodeIp: '10.0.0.5' });
   });
 
   it('takes each setting from a flag, a BRAMBLE_ variable or the config file, in that order', async () => {
     const file = join(dir, 'agent.yaml');
-    await writeFile(file, 'server: https://pi-0.local:6443\nnodeName: from-file\nheartbeat-interval: 1s\n');
+    await writeFile(file, 'server: https://pi-0.local:6443\nnodeName: from-file\nheartbeat-interval: 3s\n');
     const cfg = resolve(['--config', file, '--node-name', 'from-flag'], { BRAMBLE_NODE_NAME: 'from-env', BRAMBLE_DOCKER_HOST: 'tcp://10.0.0.9:2375' });
-    expect(cfg).toMatchObject({ server: 'https://pi-0.local:6443', nodeName: 'from-flag', dockerHost: 'tcp://10.0.0.9:2375', heartbeatInterval: 1_000 });
+    expect(cfg).toMatchObject({ server: 'https://pi-0.local:6443', nodeName: 'from-flag', dockerHost: 'tcp://10.0.0.9:2375', heartbeatInterval: 3_000 });
   });
 
   it('reads the token from a file', async () => {
