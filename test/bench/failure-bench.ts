@@ -18,6 +18,7 @@ import { BUSYBOX_IMAGE, type Lab, type LabNode, startLab } from '../lab/lab.js';
 import { type Cluster, startCluster } from '../lib/cluster.js';
 import { percentile } from './stats.js';
 import { type Swarm, SwarmUnavailable, startSwarm } from './swarm.js';
+import { until } from '../lib/until.js';
 
 export interface Figures {
   samples: number[]; // seconds, in trial order
@@ -79,16 +80,6 @@ export function figures(samples: number[]): Figures {
   return { samples: samples.map((s) => round(s)), p50: round(percentile(sorted, 50)), max: round(sorted[sorted.length - 1] ?? Number.NaN) };
 }
 
-async function until<T>(what: string, f: () => Promise<T>, ok: (v: T) => boolean, ms: number, everyMs = 200): Promise<T> {
-  const end = Date.now() + ms;
-  let v = await f();
-  while (!ok(v)) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(v)?.slice(0, 1000)}`);
-    await sleep(everyMs);
-    v = await f();
-  }
-  return v;
-}
 
 // pickVictim: of the nodes holding `holding` replicas, the one cut least often so far (ties: the
 // highest index), so that trials rotate over the nodes.

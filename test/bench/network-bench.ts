@@ -13,6 +13,7 @@ import type { Endpoints, Service } from '../../shared/api/service.js';
 import { type LabNode, startLab } from '../lab/lab.js';
 import { type Cluster, startCluster } from '../lib/cluster.js';
 import { percentile } from './stats.js';
+import { until } from '../lib/until.js';
 
 export interface ServiceCreateResult {
   services: number;
@@ -93,16 +94,6 @@ async function probeUntil(node: LabNode, url: string, wantOk: boolean, t0: numbe
   return seen.hit;
 }
 
-async function until<T>(what: string, f: () => Promise<T>, ok: (v: T) => boolean, ms: number): Promise<T> {
-  const end = Date.now() + ms;
-  let v = await f();
-  while (!ok(v)) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(v)?.slice(0, 1000)}`);
-    await sleep(200);
-    v = await f();
-  }
-  return v;
-}
 
 export async function benchNetwork(opts: { services: number; syncServices: number; syncEndpoints: number; syncRepeats: number }): Promise<NetworkBenchResult> {
   const serviceCreate = await benchServiceCreate(opts.services);

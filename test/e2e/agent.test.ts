@@ -7,19 +7,10 @@ import type { LabNode } from '../lab/lab.js';
 import { type Cluster, startCluster } from '../lib/cluster.js';
 import { BIN } from '../lib/server-process.js';
 import { kubectl } from '../lib/kubectl.js';
+import { until } from '../lib/until.js';
 
 const NS = 'default';
 
-async function until<T>(what: string, f: () => Promise<T>, ok: (v: T) => boolean, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  let v = await f();
-  while (!ok(v)) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(v)?.slice(0, 2000)}`);
-    await new Promise((r) => setTimeout(r, 250));
-    v = await f();
-  }
-  return v;
-}
 
 const deployment = (name: string, replicas: number, container: Record<string, unknown>) => ({
   apiVersion: 'apps/v1',

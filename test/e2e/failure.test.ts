@@ -3,17 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabNode } from '../lab/lab.js';
 import { type Cluster, startCluster } from '../lib/cluster.js';
+import { until } from '../lib/until.js';
 
-async function until<T>(what: string, f: () => Promise<T>, ok: (v: T) => boolean, ms = 60_000, everyMs = 100): Promise<T> {
-  const end = Date.now() + ms;
-  let v = await f();
-  while (!ok(v)) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(v)?.slice(0, 2000)}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-    v = await f();
-  }
-  return v;
-}
 
 const web = {
   apiVersion: 'apps/v1',

@@ -6,19 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { servicePortKey, svcChain } from '../../agent/proxy/names.js';
 import type { LabNode } from '../lab/lab.js';
 import { type Cluster, startCluster } from '../lib/cluster.js';
+import { until } from '../lib/until.js';
 
 const NS = 'shop';
 
-async function until<T>(what: string, f: () => Promise<T>, ok: (v: T) => boolean, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  let v = await f();
-  while (!ok(v)) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(v)?.slice(0, 2000)}`);
-    await new Promise((r) => setTimeout(r, 250));
-    v = await f();
-  }
-  return v;
-}
 
 // Each backend serves its own pod name, so a client can tell which one answered.
 const SERVE_NAME = ['sh', '-c', 'mkdir -p /tmp/www && hostname > /tmp/www/index.html && exec httpd -f -p 80 -h /tmp/www'];
