@@ -98,6 +98,17 @@ describe('LinkQuality', () => {
     expect(q.graceMs(back + 20)).toBe(BASE);
   });
 
+  it('learns from a stall longer than the grace on a link already known to be lossy', () => {
+    const r = rng(5);
+    const q = new LinkQuality({ baseMs: BASE, maxMs: MAX });
+    const first = run(q, 30, tcpDelay(r, 0.2, 200, 100));
+    const before = q.graceMs(first.last);
+    expect(before).toBeGreaterThan(BASE);
+    const late = first.last + 2_000 + before + 2_000; // a heartbeat 2 s later than even that grace
+    q.sample(late, first.last + 2_000);
+    expect(q.graceMs(late)).toBeGreaterThan(before);
+  });
+
   it('forgives a few tens of milliseconds of variation (a busy server, Wi-Fi)', () => {
     const r = rng(11);
     const { graces } = run(new LinkQuality({ baseMs: BASE, maxMs: MAX }), 300, () => 1 + r() * 25);

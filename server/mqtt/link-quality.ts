@@ -16,10 +16,11 @@
 // milliseconds keeps the base grace. When the link calms down the grace shrinks slowly (a
 // 2-minute half-life), so a link that is bad in bursts is not judged by its last quiet minute.
 //
-// Heartbeats later than the grace in force are not samples: they are what TCP held back during
-// an outage (a cut cable) and delivers all at once when the link is back. They say nothing about
-// the link's jitter, and counting them would give the node the longest grace right after an
-// outage — the worst moment to be slow to notice the next one.
+// On a link that has been steady, heartbeats later than the grace in force are not samples: they
+// are what TCP held back during an outage (a cut cable) and delivers all at once when the link is
+// back. They say nothing about the link's jitter, and counting them would give the node the
+// longest grace right after an outage — the worst moment to be slow to notice the next one. On a
+// link already seen to be lossy they do count: there a late heartbeat is a long TCP stall.
 export interface LinkQualityOptions {
   baseMs: number;
   maxMs: number;
@@ -51,8 +52,12 @@ export class LinkQuality {
     this.offsets.push(recvMs - sentMs);
     if (this.offsets.length > WINDOW) this.offsets.shift();
     const delay = recvMs - sentMs - Math.min(...this.offsets);
-    // held back by an outage: this one, and the rest of the burst TCP delivers with it
-    if (this.srtt !== undefined && (delay > this.graceMs(recvMs) || recvMs <= this.burstUntil)) {
+    // Held back by an outage: this one, and the rest of the burst TCP delivers with it — but only
+    // on a link that was steady so far. On one already known to be lossy, a heartbeat later than
+    // the grace is the stall that grace was too short for, and the estimator must learn from it.
+    const grace = this.graceMs(recvMs);
+    const steady = grace <= this.o.baseMs;
+    if (this.srtt !== undefined && steady && (delay > grace || recvMs <= this.burstUntil)) {
       this.burstUntil = recvMs + BURST_MS;
       return;
     }
