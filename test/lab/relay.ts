@@ -67,15 +67,34 @@ function pipeTo(connect: () => Socket, open: Set<Socket>, jitterMs = 0) {
 // the machine these tests were written on has no sch_netem.
 function jitter(ms: number): Transform {
   let last = 0;
+  let seq = 0;
+  const queue: { id: number; chunk: Buffer }[] = [];
+  let flushed: (() => void) | undefined;
   return new Transform({
     transform(chunk, _enc, done) {
       const at = Math.max(last, Date.now() + Math.random() * ms);
       last = at;
-      setTimeout(() => this.push(chunk), at - Date.now());
+      const id = ++seq;
+      queue.push({ id, chunk });
+      // A timer releases its chunk and every earlier one still queued: order holds even if two
+      // timers fire out of order.
+      setTimeout(() => {
+        while (queue.length && queue[0].id <= id) {
+          const next = queue.shift()!;
+          if (!this.destroyed) this.push(next.chunk);
+        }
+        if (queue.length === 0 && flushed) {
+          const f = flushed;
+          flushed = undefined;
+          f();
+        }
+      }, at - Date.now());
       done();
     },
+    // the end comes after every delayed chunk is out
     flush(done) {
-      setTimeout(done, Math.max(0, last - Date.now()));
+      if (queue.length === 0) done();
+      else flushed = done;
     },
   });
 }
