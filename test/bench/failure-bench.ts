@@ -13,12 +13,12 @@
 // A SIGKILLed dockerd takes containerd with it but leaves the container shims: the victim's
 // containers keep running, unmanaged, exactly as they would for Swarm. All traffic stays in the
 // lab's namespaces and on the test's loopback.
-import { rmSync } from 'node:fs';
 import { BUSYBOX_IMAGE, type Lab, type LabNode, startLab } from '../lab/lab.js';
 import { type Cluster, startCluster } from '../lib/cluster.js';
 import { percentile } from './stats.js';
 import { type Swarm, SwarmUnavailable, startSwarm } from './swarm.js';
 import { until } from '../lib/until.js';
+import { stopClusterBounded } from './teardown.js';
 
 export interface Figures {
   samples: number[]; // seconds, in trial order
@@ -182,10 +182,10 @@ async function benchBramble(opts: FailureBenchOptions): Promise<{ result: Brambl
   try {
     result = await measureBramble(c, opts);
   } catch (e) {
-    await stopCluster(c);
+    await stopClusterBounded(c, 30_000, log);
     throw e;
   }
-  return { result, teardownTimedOut: !(await stopCluster(c)) };
+  return { result, teardownTimedOut: !(await stopClusterBounded(c, 30_000, log)) };
 }
 
 async function measureBramble(c: Cluster, opts: FailureBenchOptions): Promise<BrambleFailureResult> {
@@ -319,25 +319,6 @@ async function lossyLink(c: Cluster, w: BrambleWatcher, seconds: number): Promis
   };
 }
 
-// stopCluster: agents, server, then the lab — bounded, since a hanging teardown must not hang
-// the benchmark (as in network-bench); false when the lab was left to its exit handler.
-async function stopCluster(c: Cluster): Promise<boolean> {
-  for (const n of c.lab.nodes) await c.stopAgent(n).catch(() => {});
-  await c.stopServer().catch(() => {});
-  let timer: NodeJS.Timeout | undefined;
-  const done = await Promise.race([
-    c.stop().then(() => true),
-    new Promise<boolean>((r) => {
-      timer = setTimeout(() => r(false), 30_000);
-    }),
-  ]);
-  clearTimeout(timer);
-  if (!done) {
-    log(`the cluster's teardown hung; ${c.lab.name} is removed at exit`);
-    rmSync(c.dir, { recursive: true, force: true });
-  }
-  return done;
-}
 
 // ---- Docker Swarm ----
 

@@ -5,7 +5,6 @@
 //  2. Rule sync at size: in one lab node, 200 services × 5 endpoints computed in memory and
 //     written with syncRules — first full sync, a no-op re-sync, one endpoint changed.
 // All traffic stays inside the lab's namespaces (and the test's loopback for the API).
-import { rmSync } from 'node:fs';
 import { type AppliedState, cleanupRules, type Exec, syncRules } from '../../agent/proxy/iptables.js';
 import { computeRules } from '../../agent/proxy/rules.js';
 import { type RuleSet, renderRestore } from '../../agent/proxy/ruleset.js';
@@ -14,6 +13,7 @@ import { type LabNode, startLab } from '../lab/lab.js';
 import { type Cluster, startCluster } from '../lib/cluster.js';
 import { percentile } from './stats.js';
 import { until } from '../lib/until.js';
+import { stopClusterBounded } from './teardown.js';
 
 export interface ServiceCreateResult {
   services: number;
@@ -108,7 +108,7 @@ async function benchServiceCreate(n: number): Promise<ServiceCreateResult> {
   try {
     r = await measureServiceCreate(c, n);
   } finally {
-    timedOut = !(await stopCluster(c));
+    timedOut = !(await stopClusterBounded(c, 15_000, (m) => process.stderr.write(`network bench: ${m}\n`)));
   }
   return { ...r, teardownTimedOut: timedOut };
 }
@@ -203,27 +203,6 @@ async function measureServiceCreate(c: Cluster, n: number): Promise<Omit<Service
   };
 }
 
-// stopCluster stops agents and server, then c.stop() — bounded: a teardown that hangs (as the lab
-// relay's did before it destroyed its open sockets at close, see test/lab/relay.ts) must not hang
-// the benchmark. After 15 s it gives up: false, and the lab is torn down by its exit handler
-// (run.ts then exits explicitly).
-async function stopCluster(c: Cluster): Promise<boolean> {
-  for (const n of c.lab.nodes) await c.stopAgent(n).catch(() => {});
-  await c.stopServer().catch(() => {});
-  let timer: NodeJS.Timeout | undefined;
-  const done = await Promise.race([
-    c.stop().then(() => true),
-    new Promise<boolean>((r) => {
-      timer = setTimeout(() => r(false), 15_000);
-    }),
-  ]);
-  clearTimeout(timer);
-  if (!done) {
-    process.stderr.write(`network bench: the cluster's teardown hung; ${c.lab.name} is removed at exit\n`);
-    rmSync(c.dir, { recursive: true, force: true }); // agents and server are stopped
-  }
-  return done;
-}
 
 // The in-memory cluster for the sync benchmark: service i gets 10.43.(i/250).(i%250+1), its
 // endpoints pod IPs spread over 10 nodes' subnets.
