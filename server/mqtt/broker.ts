@@ -9,9 +9,11 @@
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:tls';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import aedesPersistence from 'aedes-persistence';
 import mqttPacket from 'mqtt-packet';
 import type { Logger } from 'pino';
 import { nodeMayAccess, nodeMaySubscribe, topics } from '../../shared/mqtt/topics.js';
+import { indexRetained } from './retained-index.js';
 
 /** BrokerAuth: the part of NodeCredentials the broker needs. */
 export interface BrokerAuth {
@@ -45,6 +47,8 @@ export async function startBroker(o: BrokerOptions): Promise<Broker> {
   const nodeOf = new WeakMap<Client, string>();
   const sessions = new Map<string, Client>();
   const aedes = await Aedes.createBroker({
+    // Retained messages in a tree of topic levels, not scanned whole on each subscribe (retained-index.ts).
+    persistence: indexRetained(memoryPersistence()),
     preConnect(_client, packet, done) {
       if (packet.username) packet.clientId = packet.username;
       done(null, true);
@@ -112,6 +116,9 @@ export async function startBroker(o: BrokerOptions): Promise<Broker> {
     },
   };
 }
+
+// aedes-persistence is CommonJS (module.exports = the factory); its types describe an ES default export.
+const memoryPersistence = aedesPersistence as unknown as typeof aedesPersistence.default;
 
 function validNode(name: string): boolean {
   return nodeMayAccess(name, `${topics.prefix(name)}/`);
