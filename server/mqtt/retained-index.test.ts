@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RetainedIndex, type RetainedPacket } from './retained-index.js';
+import aedesPersistence from 'aedes-persistence';
+import { indexRetained, RetainedIndex, type RetainedPacket } from './retained-index.js';
 
 const pkt = (topic: string, payload = 'x'): RetainedPacket => ({ topic, payload: Buffer.from(payload) });
 
@@ -79,5 +80,17 @@ describe('RetainedIndex', () => {
       'bramble/v1/cluster/services/ns/s',
       'bramble/v1/nodes/n1/desired',
     ]);
+  });
+});
+
+describe('indexRetained', () => {
+  it('serves aedes both ways it stores (promise and callback) and streams matches', async () => {
+    const p = indexRetained((aedesPersistence as unknown as typeof aedesPersistence.default)());
+    const packet = (topic: string, payload: string) => ({ cmd: 'publish', topic, payload: Buffer.from(payload), qos: 1, retain: true, dup: false, brokerId: 'b', brokerCounter: 1 }) as never;
+    await (p.storeRetained as unknown as (x: unknown) => Promise<void>)(packet('a/b', '1'));
+    await new Promise<void>((r) => p.storeRetained(packet('a/c', '2'), () => r()));
+    const got: string[] = [];
+    for await (const m of p.createRetainedStreamCombi(['a/+', 'a/b'])) got.push(`${m.topic}=${m.payload}`);
+    expect(got.sort()).toEqual(['a/b=1', 'a/c=2']);
   });
 });

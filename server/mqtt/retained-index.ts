@@ -138,9 +138,11 @@ export class RetainedIndex<P extends RetainedPacket = RetainedPacket> {
 /** indexRetained makes an aedes persistence keep its retained messages in a RetainedIndex instead of its flat map. */
 export function indexRetained<T extends AedesPersistence>(persistence: T): T {
   const index = new RetainedIndex<Packet & RetainedPacket>();
-  persistence.storeRetained = (packet, cb) => {
+  // Called with a callback, or without one expecting a promise (aedes does both).
+  (persistence as { storeRetained: unknown }).storeRetained = (packet: Packet, cb?: (err: null) => void) => {
     // Only PUBLISH packets are retained. Copied: aedes reuses packet objects (aedes-persistence copies too).
     index.store({ ...packet } as Packet & RetainedPacket);
+    if (!cb) return Promise.resolve();
     process.nextTick(cb, null);
   };
   persistence.createRetainedStream = (pattern) => Readable.from(index.match(pattern));
