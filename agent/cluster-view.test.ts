@@ -14,6 +14,11 @@ const state = (name: string, clusterIP: string, namespace = 'default', ips: stri
 });
 const netMap = (nodes: NetworkMap['nodes'], clusterCIDR = '10.42.0.0/16'): NetworkMap => ({ v: 1, clusterCIDR, nodes });
 const json = (x: unknown) => Buffer.from(JSON.stringify(x));
+/** sendMap delivers a map as the server publishes it: the config, then one entry per node. */
+const sendMap = (v: ClusterView, m: NetworkMap) => {
+  v.onMessage(topics.network, json({ v: 1, clusterCIDR: m.clusterCIDR }));
+  for (const n of m.nodes) v.onMessage(topics.networkNode(n.name), json({ v: 1, ...n }));
+};
 const EMPTY = Buffer.alloc(0);
 const names = (v: ClusterView) => v.snapshot().services.map((s) => `${s.metadata.namespace}/${s.metadata.name}`).sort();
 
@@ -74,21 +79,30 @@ describe('ClusterView messages', () => {
     expect(onChange).toHaveBeenCalledTimes(1);
   });
 
-  it('replaces the network map', () => {
+  it('assembles the network map from the config and one entry per node; an empty entry removes its node', () => {
     const v = view();
-    const first = netMap([{ name: 'n1', podCIDR: '10.42.0.0/24', addresses: ['192.168.1.11'] }]);
-    const second = netMap([{ name: 'n2', podCIDR: '10.42.1.0/24', addresses: ['192.168.1.12'] }], '10.100.0.0/16');
-    expect(v.onMessage(topics.networkMap, json(first))).toBe(true);
-    expect(v.snapshot().network).toEqual(first);
-    v.onMessage(topics.networkMap, json(second));
-    expect(v.snapshot().network).toEqual(second);
-    expect(onChange).toHaveBeenCalledTimes(2);
+    expect(v.snapshot().network).toBeUndefined();
+    expect(v.onMessage(topics.networkNode('n2'), json({ v: 1, name: 'n2', podCIDR: '10.42.1.0/24', addresses: ['192.168.1.12'] }))).toBe(true);
+    expect(v.onMessage(topics.networkNode('n1'), json({ v: 1, name: 'n1', podCIDR: '10.42.0.0/24', addresses: ['192.168.1.11'] }))).toBe(true);
+    expect(v.snapshot().network).toEqual({
+      v: 1,
+      nodes: [
+        { name: 'n1', podCIDR: '10.42.0.0/24', addresses: ['192.168.1.11'] },
+        { name: 'n2', podCIDR: '10.42.1.0/24', addresses: ['192.168.1.12'] },
+      ],
+    });
+    expect(v.onMessage(topics.network, json({ v: 1, clusterCIDR: '10.100.0.0/16' }))).toBe(true);
+    v.onMessage(topics.networkNode('n1'), json({ v: 1, name: 'n1', podCIDR: '10.42.0.0/24', addresses: ['192.168.1.99'] }));
+    v.onMessage(topics.networkNode('n2'), EMPTY);
+    expect(v.snapshot().network).toEqual(netMap([{ name: 'n1', podCIDR: '10.42.0.0/24', addresses: ['192.168.1.99'] }], '10.100.0.0/16'));
+    v.onMessage(topics.networkNode('never'), EMPTY);
+    expect(onChange).toHaveBeenCalledTimes(5);
   });
 
   it('ignores malformed payloads with a warning, without throwing or changing anything', () => {
     const v = view();
     v.onMessage(topics.service('default', 'web'), json(state('web', '10.43.0.20')));
-    v.onMessage(topics.networkMap, json(netMap([{ name: 'n1', addresses: [] }])));
+    sendMap(v, netMap([{ name: 'n1', addresses: [] }]));
     onChange.mockClear();
     const before = v.snapshot();
     const bad: [string, Buffer][] = [
@@ -96,14 +110,16 @@ describe('ClusterView messages', () => {
       [topics.service('default', 'web'), json({ ...state('web', '10.43.0.99'), v: 2 })],
       [topics.service('default', 'web'), json({ v: 1, service: { metadata: { name: 'web' } }, endpoints: null })],
       [topics.service('default', 'other'), json([1, 2, 3])],
-      [topics.networkMap, Buffer.from('nope')],
-      [topics.networkMap, json({ v: 1, nodes: [{ name: 'n1', addresses: [7] }] })],
-      [topics.networkMap, json({ v: 1, clusterCIDR: 16, nodes: [] })],
+      [topics.network, Buffer.from('nope')],
+      [topics.network, json({ v: 1, clusterCIDR: 16 })],
+      [topics.networkNode('n1'), json({ v: 1, name: 'n1', addresses: [7] })],
+      [topics.networkNode('n1'), json({ v: 1, name: 'n2', addresses: [] })], // another node's entry on n1's topic
+      [topics.networkNode('n1'), json({ name: 'n1', addresses: [] })],
     ];
     for (const [topic, payload] of bad) expect(v.onMessage(topic, payload)).toBe(true);
     expect(warn).toHaveBeenCalledTimes(bad.length);
     expect(warn.mock.calls[0][0]).toContain(topics.service('default', 'web'));
-    expect(warn.mock.calls.at(-1)?.[0]).toContain(topics.networkMap);
+    expect(warn.mock.calls.at(-1)?.[0]).toContain(topics.networkNode('n1'));
     expect(v.snapshot()).toEqual(before);
     expect(onChange).not.toHaveBeenCalled();
   });
@@ -112,6 +128,8 @@ describe('ClusterView messages', () => {
     const v = view();
     expect(v.onMessage(topics.desired('n1'), json({ v: 1 }))).toBe(false);
     expect(v.onMessage(`${topics.service('default', 'web')}/extra`, json(state('web', '10.43.0.20')))).toBe(false);
+    expect(v.onMessage(`${topics.networkNode('n1')}/extra`, json({ v: 1, name: 'n1', addresses: [] }))).toBe(false);
+    expect(v.onMessage('bramble/v1/cluster/nodes', json(netMap([])))).toBe(false);
     expect(v.snapshot().services).toEqual([]);
     expect(warn).not.toHaveBeenCalled();
   });
@@ -129,26 +147,28 @@ describe('ClusterView messages', () => {
 });
 
 describe('ClusterView settling after a connect', () => {
-  it('drops the services not re-sent within settleMs, keeps those re-sent, and drops nothing before', async () => {
+  it('drops the services and nodes not re-sent within settleMs, keeps those re-sent, and drops nothing before', async () => {
     vi.useFakeTimers();
     const v = view({ settleMs: 100 });
     for (const n of ['a', 'b', 'c']) v.onMessage(topics.service('default', n), json(state(n, '10.43.0.2')));
-    v.onMessage(topics.networkMap, json(netMap([{ name: 'n1', podCIDR: '10.42.0.0/24', addresses: [] }])));
+    sendMap(v, netMap([{ name: 'n1', podCIDR: '10.42.0.0/24', addresses: [] }, { name: 'n2', podCIDR: '10.42.1.0/24', addresses: [] }]));
     onChange.mockClear();
 
     v.connected();
     await vi.advanceTimersByTimeAsync(60);
     v.onMessage(topics.service('default', 'a'), json(state('a', '10.43.0.2')));
+    v.onMessage(topics.networkNode('n1'), json({ v: 1, name: 'n1', podCIDR: '10.42.0.0/24', addresses: [] }));
     await vi.advanceTimersByTimeAsync(60);
     v.onMessage(topics.service('default', 'c'), json(state('c', '10.43.0.3')));
     await vi.advanceTimersByTimeAsync(99); // each retained copy restarts the quiet time
     expect(names(v)).toEqual(['default/a', 'default/b', 'default/c']);
-    expect(onChange).toHaveBeenCalledTimes(2);
+    expect(v.snapshot().network?.nodes.map((n) => n.name)).toEqual(['n1', 'n2']);
+    expect(onChange).toHaveBeenCalledTimes(3);
 
     await vi.advanceTimersByTimeAsync(1);
     expect(names(v)).toEqual(['default/a', 'default/c']);
-    expect(onChange).toHaveBeenCalledTimes(3);
-    expect(v.snapshot().network?.nodes[0].name).toBe('n1'); // the network map is not a service
+    expect(v.snapshot().network?.nodes.map((n) => n.name)).toEqual(['n1']);
+    expect(onChange).toHaveBeenCalledTimes(4);
 
     // settled: later messages only add, nothing more is dropped
     v.onMessage(topics.service('default', 'd'), json(state('d', '10.43.0.4')));
@@ -200,7 +220,7 @@ describe('ClusterView on disk', () => {
     const map = netMap([{ name: 'n1', podCIDR: '10.42.0.0/24', addresses: ['192.168.1.11'] }]);
     v.onMessage(topics.service('shop', 'web'), json(state('web', '10.43.0.20', 'shop')));
     v.onMessage(topics.service('default', 'idle'), json(state('idle', '10.43.0.21', 'default', [])));
-    v.onMessage(topics.networkMap, json(map));
+    sendMap(v, map);
     await v.flush();
     expect((await stat(join(dataDir, CLUSTER_FILE))).mode & 0o777).toBe(0o600);
 

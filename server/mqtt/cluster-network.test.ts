@@ -5,8 +5,19 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../shared/api/meta.js';
 import { findResource } from '../../shared/api/resources.js';
 import { systemClock } from '../../shared/clock.js';
-import { decode, isNetworkMap, isServiceState, type NetworkMap, type ServiceState } from '../../shared/mqtt/payloads.js';
-import { nodeMayAccess, nodeMaySubscribe, serviceOfTopic, topics } from '../../shared/mqtt/topics.js';
+import {
+  decode,
+  isNetworkConfig,
+  isNetworkMap,
+  isNetworkNode,
+  isServiceState,
+  type NetworkConfig,
+  type NetworkMap,
+  type NetworkMapNode,
+  type NetworkNode,
+  type ServiceState,
+} from '../../shared/mqtt/payloads.js';
+import { nodeMayAccess, nodeMaySubscribe, nodeOfNetworkTopic, serviceOfTopic, topics } from '../../shared/mqtt/topics.js';
 import { ObjectService } from '../objects/object-service.js';
 import { LogStore } from '../store/log-store.js';
 import type { Bus, MessageHandler } from './bus.js';
@@ -37,8 +48,24 @@ function recordingBus() {
   };
   const on = (topic: string) => sent.filter((m) => m.topic === topic);
   const services = (ns: string, name: string) => on(topics.service(ns, name)).map((m) => (m.payload.length ? decode<ServiceState>(m.payload)! : undefined));
-  const maps = () => on(topics.networkMap).map((m) => decode<NetworkMap>(m.payload)!);
-  return { bus, sent, subs, services, maps };
+  const nodeMsgs = () => sent.filter((m) => nodeOfNetworkTopic(m.topic));
+  /** view: the network as an agent assembles it from everything published so far. */
+  const view = (): NetworkMap => {
+    const nodes = new Map<string, NetworkMapNode>();
+    let clusterCIDR: string | undefined;
+    for (const m of sent) {
+      if (m.topic === topics.network) clusterCIDR = decode<NetworkConfig>(m.payload)!.clusterCIDR;
+      const name = nodeOfNetworkTopic(m.topic);
+      if (!name) continue;
+      if (m.payload.length === 0) nodes.delete(name);
+      else {
+        const { v: _, ...entry } = decode<NetworkNode>(m.payload)!;
+        nodes.set(name, entry);
+      }
+    }
+    return { v: 1, ...(clusterCIDR ? { clusterCIDR } : {}), nodes: [...nodes.values()].sort((a, b) => a.name.localeCompare(b.name)) };
+  };
+  return { bus, sent, subs, services, nodeMsgs, view };
 }
 
 const service = (name: string, extra: Record<string, unknown> = {}): KubeObject => ({
@@ -162,7 +189,7 @@ describe('ClusterNetworkPublisher', () => {
     expect(states.at(-1)!.endpoints!.subsets![0].addresses![0].ip).toBe('10.42.0.6');
   });
 
-  it('publishes the network map when pod CIDRs or addresses change, and only then', async () => {
+  it('publishes a node\'s entry when its pod CIDR or addresses change, and only then', async () => {
     await objects.create(NODES, '', node('pi-b', '10.42.1.0/24', [{ type: 'InternalIP', address: '192.168.1.11' }]));
     await objects.create(NODES, '', node('pi-a', '10.42.0.0/24', [
       { type: 'Hostname', address: 'pi-a' },
@@ -171,59 +198,78 @@ describe('ClusterNetworkPublisher', () => {
     ]));
     await publisher.start();
     await publisher.idle();
-    expect(rec.maps()).toEqual([
-      {
-        v: 1,
-        nodes: [
-          { name: 'pi-a', podCIDR: '10.42.0.0/24', addresses: ['192.168.1.10', '203.0.113.7'] },
-          { name: 'pi-b', podCIDR: '10.42.1.0/24', addresses: ['192.168.1.11'] },
-        ],
-      },
-    ]);
-    expect(isNetworkMap(rec.maps()[0])).toBe(true);
-    expect(rec.sent.find((m) => m.topic === topics.networkMap)).toMatchObject({ retain: true, qos: 1 });
+    expect(rec.view()).toEqual({
+      v: 1,
+      nodes: [
+        { name: 'pi-a', podCIDR: '10.42.0.0/24', addresses: ['192.168.1.10', '203.0.113.7'] },
+        { name: 'pi-b', podCIDR: '10.42.1.0/24', addresses: ['192.168.1.11'] },
+      ],
+    });
+    expect(rec.nodeMsgs()).toHaveLength(2);
+    // Retained; QoS 0 for entries (a lost one means a lost session, and a reconnect re-reads them all).
+    expect(rec.sent.find((m) => m.topic === topics.networkNode('pi-a'))).toMatchObject({ retain: true, qos: 0 });
+    expect(isNetworkNode(decode(rec.sent.find((m) => m.topic === topics.networkNode('pi-a'))!.payload))).toBe(true);
+    expect(rec.sent.find((m) => m.topic === topics.network)).toMatchObject({ retain: true, qos: 1 });
 
     // Status writes that leave CIDR and addresses alone (conditions, capacity) publish nothing.
     await objects.mutate(NODES, '', 'pi-a', (n) => ({ ...n, status: { ...n.status, conditions: [{ type: 'Ready', status: 'False' }], capacity: { cpu: '4' } } }), { subresource: 'status' });
     await objects.mutate(NODES, '', 'pi-b', (n) => ({ ...n, metadata: { ...n.metadata, labels: { zone: 'shed' } } }));
     await publisher.idle();
-    expect(rec.maps()).toHaveLength(1);
+    expect(rec.nodeMsgs()).toHaveLength(2);
 
-    // A new node without a CIDR yet, then getting one; an address change; a deletion.
+    // A new node without a CIDR yet, then getting one; an address change; a deletion — one
+    // message each, on that node's topic only.
     await objects.create(NODES, '', node('pi-c'));
     await publisher.idle();
-    expect(rec.maps().at(-1)!.nodes.find((n) => n.name === 'pi-c')).toEqual({ name: 'pi-c', addresses: [] });
+    expect(rec.nodeMsgs().at(-1)).toMatchObject({ topic: topics.networkNode('pi-c') });
+    expect(rec.view().nodes.find((n) => n.name === 'pi-c')).toEqual({ name: 'pi-c', addresses: [] });
     await objects.mutate(NODES, '', 'pi-c', (n) => ({ ...n, spec: { podCIDR: '10.42.2.0/24', podCIDRs: ['10.42.2.0/24'] } }));
     await publisher.idle();
-    expect(rec.maps().at(-1)!.nodes.find((n) => n.name === 'pi-c')!.podCIDR).toBe('10.42.2.0/24');
+    expect(rec.view().nodes.find((n) => n.name === 'pi-c')!.podCIDR).toBe('10.42.2.0/24');
     await objects.mutate(NODES, '', 'pi-b', (n) => ({ ...n, status: { ...n.status, addresses: [{ type: 'InternalIP', address: '192.168.1.99' }] } }), { subresource: 'status' });
     await publisher.idle();
-    expect(rec.maps().at(-1)!.nodes.find((n) => n.name === 'pi-b')!.addresses).toEqual(['192.168.1.99']);
+    expect(rec.view().nodes.find((n) => n.name === 'pi-b')!.addresses).toEqual(['192.168.1.99']);
     await objects.delete(NODES, '', 'pi-a');
     await publisher.idle();
-    expect(rec.maps().at(-1)!.nodes.map((n) => n.name)).toEqual(['pi-b', 'pi-c']);
-    expect(rec.maps()).toHaveLength(5);
+    expect(rec.nodeMsgs().at(-1)).toMatchObject({ topic: topics.networkNode('pi-a'), retain: true });
+    expect(rec.nodeMsgs().at(-1)!.payload.length).toBe(0);
+    expect(rec.view().nodes.map((n) => n.name)).toEqual(['pi-b', 'pi-c']);
+    expect(rec.nodeMsgs()).toHaveLength(6);
+    expect(publisher.networkMap()).toEqual(rec.view());
     // No service was ever touched.
-    expect(rec.sent.every((m) => m.topic === topics.networkMap)).toBe(true);
+    expect(rec.sent.every((m) => m.topic === topics.network || nodeOfNetworkTopic(m.topic))).toBe(true);
   });
 
-  it('publishes an empty network map when there are no nodes, with the cluster CIDR if known', async () => {
+  it('publishes the network config with the cluster CIDR if known, and no entries when there are no nodes', async () => {
     await publisher.start();
     await publisher.idle();
-    expect(rec.maps()).toEqual([{ v: 1, nodes: [] }]);
+    expect(rec.sent.map((m) => [m.topic, decode(m.payload)])).toEqual([[topics.network, { v: 1 }]]);
     const other = new ClusterNetworkPublisher(objects, rec.bus, { debounceMs: 5, clusterCidr: '10.42.0.0/16' });
     await other.start();
     await other.idle();
     await other.stop();
-    expect(rec.maps().at(-1)).toEqual({ v: 1, clusterCIDR: '10.42.0.0/16', nodes: [] });
-    expect(isNetworkMap(rec.maps().at(-1))).toBe(true);
+    expect(rec.view()).toEqual({ v: 1, clusterCIDR: '10.42.0.0/16', nodes: [] });
+    expect(isNetworkConfig(decode(rec.sent.at(-1)!.payload))).toBe(true);
+  });
+
+  it('clears retained node topics of nodes that no longer exist', async () => {
+    await objects.create(NODES, '', node('pi-a', '10.42.0.0/24'));
+    await publisher.start();
+    await publisher.idle();
+    rec.sent.length = 0;
+    const sub = rec.subs.find((s) => s.pattern === topics.networkNodes)!;
+    sub.handler(topics.networkNode('pi-a'), Buffer.from('{"v":1}'));
+    sub.handler(topics.networkNode('gone'), Buffer.from('{"v":1}'));
+    sub.handler(topics.networkNode('cleared'), Buffer.alloc(0));
+    await publisher.idle();
+    expect(rec.sent.map((m) => [m.topic, m.payload.length, m.retain])).toEqual([[topics.networkNode('gone'), 0, true]]);
   });
 
   it('clears retained service topics of services that no longer exist', async () => {
     await objects.create(SERVICES, 'default', service('web'));
     await publisher.start();
     await publisher.idle();
-    expect(rec.subs.map((s) => s.pattern)).toEqual([topics.services]);
+    expect(rec.subs.map((s) => s.pattern)).toEqual([topics.services, topics.networkNodes]);
     rec.sent.length = 0;
     // The broker hands over what it retained from before a restart: a current service, a gone one,
     // an already cleared one.
@@ -240,7 +286,7 @@ describe('ClusterNetworkPublisher', () => {
 
 describe('cluster topics and payloads', () => {
   it('lets nodes subscribe to the cluster topics but publish only their own', () => {
-    for (const t of [topics.services, topics.networkMap, topics.service('default', 'web'), 'bramble/v1/cluster/#', 'bramble/v1/cluster/services/+/web']) {
+    for (const t of [topics.services, topics.network, topics.networkNodes, topics.networkNode('pi-b'), topics.service('default', 'web'), 'bramble/v1/cluster/#', 'bramble/v1/cluster/services/+/web']) {
       expect(nodeMaySubscribe('pi-a', t), t).toBe(true);
       expect(nodeMayAccess('pi-a', t), t).toBe(false);
     }
@@ -251,7 +297,10 @@ describe('cluster topics and payloads', () => {
     expect(nodeMaySubscribe('Bad+Name', topics.services)).toBe(false);
     expect(serviceOfTopic(topics.service('team', 'db'))).toEqual({ namespace: 'team', name: 'db' });
     expect(serviceOfTopic(topics.services)).toBeUndefined();
-    expect(serviceOfTopic(topics.networkMap)).toBeUndefined();
+    expect(serviceOfTopic(topics.network)).toBeUndefined();
+    expect(serviceOfTopic(topics.networkNode('pi-a'))).toBeUndefined();
+    expect(nodeOfNetworkTopic(topics.networkNode('pi-a'))).toBe('pi-a');
+    for (const t of [topics.network, topics.networkNodes.replace('+', ''), `${topics.networkNode('pi-a')}/x`, topics.service('a', 'b')]) expect(nodeOfNetworkTopic(t), t).toBeUndefined();
   });
 
   it('validates payload shapes', () => {
@@ -266,5 +315,10 @@ describe('cluster topics and payloads', () => {
     expect(isNetworkMap({ v: 1, nodes: {} })).toBe(false);
     expect(isNetworkMap({ v: 1, clusterCIDR: 7, nodes: [] })).toBe(false);
     expect(isNetworkMap(null)).toBe(false);
+    expect(isNetworkNode({ v: 1, name: 'a', podCIDR: '10.42.0.0/24', addresses: ['1.2.3.4'] })).toBe(true);
+    expect(isNetworkNode({ v: 1, name: 'a', addresses: [4] })).toBe(false);
+    expect(isNetworkNode({ name: 'a', addresses: [] })).toBe(false);
+    expect(isNetworkConfig({ v: 1 })).toBe(true);
+    expect(isNetworkConfig({ v: 1, clusterCIDR: 7 })).toBe(false);
   });
 });

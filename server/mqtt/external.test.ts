@@ -116,7 +116,7 @@ describe('nodeAcls', () => {
       'bramble/v1/nodes/+/desired',
       'bramble/v1/cluster',
       'bramble/v1/cluster/#',
-      'bramble/v1/cluster/nodes',
+      'bramble/v1/cluster/network/nodes/pi-2',
       'bramble/v1/cluster/services/+/+',
       'bramble/v1/#',
       '#',

@@ -119,7 +119,19 @@ export interface NetworkMapNode {
   addresses: string[];
 }
 
-/** NetworkMap: every node's pod subnet and addresses (host-gw routes), retained on topics.networkMap, nodes sorted by name. */
+/** NetworkNode: one node's entry, retained on topics.networkNode(name). */
+export interface NetworkNode extends NetworkMapNode {
+  v: 1;
+}
+
+/** NetworkConfig: what holds for the whole pod network, retained on topics.network. */
+export interface NetworkConfig {
+  v: 1;
+  /** clusterCIDR: the range every pod CIDR comes from (traffic within it is pod to pod, not masqueraded). */
+  clusterCIDR?: string;
+}
+
+/** NetworkMap: every node's pod subnet and addresses (host-gw routes), nodes sorted by name — what the agent assembles from NetworkConfig and the NetworkNodes. */
 export interface NetworkMap {
   v: 1;
   /** clusterCIDR: the range every pod CIDR comes from (traffic within it is pod to pod, not masqueraded). */
@@ -145,9 +157,21 @@ export function isServiceState(x: unknown): x is ServiceState {
 export function isNetworkMap(x: unknown): x is NetworkMap {
   if (!isObject(x) || x.v !== PAYLOAD_VERSION || !Array.isArray(x.nodes)) return false;
   if (x.clusterCIDR !== undefined && !isString(x.clusterCIDR)) return false;
-  return x.nodes.every(
-    (n: unknown) => isObject(n) && isString(n.name) && (n.podCIDR === undefined || isString(n.podCIDR)) && Array.isArray(n.addresses) && n.addresses.every(isString),
-  );
+  return x.nodes.every(isNetworkMapNode);
+}
+
+/** isNetworkNode checks the shape of a decoded NetworkNode. */
+export function isNetworkNode(x: unknown): x is NetworkNode {
+  return isObject(x) && x.v === PAYLOAD_VERSION && isNetworkMapNode(x);
+}
+
+/** isNetworkConfig checks the shape of a decoded NetworkConfig. */
+export function isNetworkConfig(x: unknown): x is NetworkConfig {
+  return isObject(x) && x.v === PAYLOAD_VERSION && (x.clusterCIDR === undefined || isString(x.clusterCIDR));
+}
+
+function isNetworkMapNode(n: unknown): n is NetworkMapNode {
+  return isObject(n) && isString(n.name) && (n.podCIDR === undefined || isString(n.podCIDR)) && Array.isArray(n.addresses) && n.addresses.every(isString);
 }
 
 export function encode(p: unknown): Buffer {

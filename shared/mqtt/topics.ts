@@ -16,8 +16,13 @@
 //   server → agents  bramble/v1/cluster/services/<namespace>/<name>
 //                                     ServiceState, retained, one topic per Service; an empty
 //                                     payload clears it (the service was deleted)
-//   server → agents  bramble/v1/cluster/nodes
-//                                     NetworkMap (every node's pod CIDR and addresses), retained
+//   server → agents  bramble/v1/cluster/network
+//                                     NetworkConfig { clusterCIDR }, retained
+//   server → agents  bramble/v1/cluster/network/nodes/<node>
+//                                     NetworkNode (one node's pod CIDR and addresses), retained,
+//                                     one topic per node; an empty payload clears it (node deleted).
+//                                     Per node, not one map: a join then sends every agent one
+//                                     small message, not the whole list (O(N) bytes, not O(N²)).
 export const TOPIC_VERSION = 'v1';
 export const ROOT = `bramble/${TOPIC_VERSION}/nodes`;
 /** CLUSTER_ROOT: the cluster-wide topics, published by the server only, readable by every node. */
@@ -38,9 +43,21 @@ export const topics = {
   service: (namespace: string, name: string) => `${CLUSTER_ROOT}/services/${namespace}/${name}`,
   /** services: the subscription pattern matching every service topic. */
   services: `${CLUSTER_ROOT}/services/#`,
-  /** networkMap: the retained NetworkMap. */
-  networkMap: `${CLUSTER_ROOT}/nodes`,
+  /** network: the retained NetworkConfig. */
+  network: `${CLUSTER_ROOT}/network`,
+  /** networkNode: the retained NetworkNode of one node. */
+  networkNode: (node: string) => `${CLUSTER_ROOT}/network/nodes/${node}`,
+  /** networkNodes: the subscription pattern matching every networkNode topic. */
+  networkNodes: `${CLUSTER_ROOT}/network/nodes/+`,
 };
+
+/** nodeOfNetworkTopic returns the node a topics.networkNode() topic names, or undefined. */
+export function nodeOfNetworkTopic(topic: string): string | undefined {
+  const prefix = `${CLUSTER_ROOT}/network/nodes/`;
+  if (!topic.startsWith(prefix)) return undefined;
+  const node = topic.slice(prefix.length);
+  return node && !node.includes('/') ? node : undefined;
+}
 
 /** serviceOfTopic returns the Service a topics.service() topic names, or undefined. */
 export function serviceOfTopic(topic: string): { namespace: string; name: string } | undefined {

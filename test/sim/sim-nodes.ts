@@ -10,7 +10,7 @@
 //                 ──► stop(): each agent closes as `bramble agent` does on SIGTERM ("shutdown")
 //
 // Shared by all the agents of the process: one pino logger (a child per node), one TLS context
-// per CA (shared-tls.ts), the parsed network map (network-map.ts), the options. Per agent: a SimRuntime, a HostProbe, a TLS socket,
+// per CA (shared-tls.ts), the network-entry filter (network-map.ts), the options. Per agent: a SimRuntime, a HostProbe, a TLS socket,
 // and the agent's own timers — no more than a real agent has.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,7 +20,7 @@ import { AGENT_OPTIONS, type AgentConfig, agentConfig } from '../../agent/config
 import { openLink } from '../../agent/link.js';
 import { PodManager } from '../../agent/pods/workers.js';
 import { resolveOptions } from '../../shared/options.js';
-import { SharedNetworkMap, trimmedLink } from './network-map.js';
+import { ownEntryLink } from './network-map.js';
 import { shareCaContexts } from './shared-tls.js';
 import { noopDns, noopExec, SimRuntime, simProbe, simProber } from './sim-host.js';
 
@@ -44,7 +44,7 @@ export interface SimNodesOptions {
   concurrency?: number;
   /** labels: extra node labels, key=value. */
   labels?: string[];
-  /** fullNetworkMap: give each agent the whole network map, as a real agent gets (see network-map.ts). */
+  /** fullNetworkMap: give each agent every node's network entry, as a real agent gets (see network-map.ts). */
   fullNetworkMap?: boolean;
   /** logLevel: of the shared logger (default warn). */
   logLevel?: string;
@@ -76,8 +76,7 @@ export function startSimNodes(o: SimNodesOptions): SimNodes {
   shareCaContexts();
   const token = o.token ?? (o.tokenFile ? readFileSync(o.tokenFile, 'utf8').trim() : '');
   const logger = pino({ level: o.logLevel ?? 'warn', base: { component: 'sim' } });
-  const shared = new SharedNetworkMap();
-  const link = o.fullNetworkMap ? openLink : trimmedLink(openLink, shared);
+  const link = o.fullNetworkMap ? openLink : ownEntryLink(openLink);
   const abort = new AbortController();
   const first = o.first ?? 0;
   const names = Array.from({ length: o.count }, (_, i) => `${o.prefix ?? 'sim-'}${first + i}`);
