@@ -25,7 +25,14 @@ export const SERVER_OPTIONS: OptionDef[] = [
   { name: 'datastore-endpoint', type: 'string', default: '', help: 'libSQL URL of the state database (default: a file in the data dir)', category: 'Datastore' },
   { name: 'datastore-token', type: 'string', default: '', help: 'auth token for a remote libSQL datastore', category: 'Datastore' },
   { name: 'history-revisions', type: 'number', default: 10000, help: 'revisions of history kept for watches to resume from', category: 'Datastore' },
-  { name: 'cluster-cidr', type: 'string', default: '10.42.0.0/16', help: 'pod network; each node gets a /24 of it', category: 'Networking' },
+  { name: 'cluster-cidr', type: 'string', default: '10.42.0.0/16', help: 'pod network; each node gets a range of it (--node-cidr-mask-size)', category: 'Networking' },
+  {
+    name: 'node-cidr-mask-size',
+    type: 'number',
+    default: 24,
+    help: "prefix length of each node's pod range: /24 (254 pods) in the default /16 is 256 nodes; 5,000 nodes need e.g. --cluster-cidr 10.64.0.0/11, or a /13 with 26",
+    category: 'Networking',
+  },
   { name: 'service-cidr', type: 'string', default: '10.43.0.0/16', help: 'range for Service ClusterIPs', category: 'Networking' },
   { name: 'cluster-dns', type: 'string', default: '10.43.0.10', help: 'ClusterIP of the kube-dns Service (every node answers it itself)', category: 'Networking' },
   { name: 'service-node-port-range', type: 'string', default: '30000-32767', help: 'range for NodePorts', category: 'Networking' },
@@ -58,6 +65,8 @@ export interface ServerConfig {
   datastoreToken: string;
   historyRevisions: number;
   clusterCidr: string;
+  /** nodeCidrMaskSize: undefined in configs built by hand (tests) means 24. */
+  nodeCidrMaskSize?: number;
   serviceCidr: string;
   clusterDns: string;
   serviceNodePortRange: string;

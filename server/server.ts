@@ -9,15 +9,16 @@ import { join } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import pino, { type Logger } from 'pino';
 import { findResource } from '../shared/api/resources.js';
-import { systemClock, type Clock } from '../shared/clock.js';
+import { type Clock, systemClock } from '../shared/clock.js';
 import { createApp } from './api/app.js';
 import { firstOf, staticTokens } from './api/auth.js';
 import type { LogSource } from './api/handlers/context.js';
 import { nodePortRange, type ServerConfig } from './config.js';
-import { startControllers, type Controllers } from './controllers/index.js';
+import { type Controllers, startControllers } from './controllers/index.js';
 import { NodeLifecycleController } from './controllers/node-lifecycle.js';
 import { healthOf } from './controllers/node-lifecycle-logic.js';
 import { DEFAULT_CLUSTER_CIDR } from './controllers/pod-cidr.js';
+import { checkNodeMask, NODE_MASK_SIZE } from './controllers/pod-cidr-logic.js';
 import { NodeCredentials } from './join/credentials.js';
 import { joinHandler } from './join/join-handler.js';
 import { ensureNodeToken } from './join/node-token.js';
@@ -65,6 +66,7 @@ export async function startServer(cfg: ServerConfig, deps: ServerDeps = {}): Pro
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? pino({ level: cfg.logLevel, base: { component: 'server' } });
   const externalMqtt = externalBrokerSettings(cfg); // checks the --mqtt-* flags before anything is written
+  checkNodeMask(cfg.clusterCidr || DEFAULT_CLUSTER_CIDR, cfg.nodeCidrMaskSize ?? NODE_MASK_SIZE);
   mkdirSync(cfg.dataDir, { recursive: true, mode: 0o700 });
   const [pki, adminToken] = await Promise.all([
     ensurePki(cfg.dataDir, { hostnames: cfg.tlsSan.filter((s) => !/^[\d.:]+$/.test(s)), ips: cfg.tlsSan.filter((s) => /^[\d.:]+$/.test(s)) }),

@@ -9,7 +9,7 @@ export interface ControllerContext {
   objects: ObjectService;
   clock: Clock;
   logger: Logger;
-  config: Pick<ServerConfig, 'nodeMonitorGracePeriod' | 'defaultNotReadyToleration' | 'clusterCidr'>;
+  config: Pick<ServerConfig, 'nodeMonitorGracePeriod' | 'defaultNotReadyToleration' | 'clusterCidr' | 'nodeCidrMaskSize'>;
   events: EventRecorder;
 }
 

@@ -82,7 +82,12 @@ export function nextConditions(
       out.push({ type, status: 'Unknown', reason: NEVER_UPDATED, message: 'Kubelet never posted node status.', lastHeartbeatTime: since, lastTransitionTime: at });
     }
   }
-  return JSON.stringify(out) === JSON.stringify(old) ? undefined : out;
+  return sameItems(out, old) ? undefined : out;
+}
+
+/** sameItems: the same objects in the same order — changed items above are always new objects, and this runs for every node every second. */
+function sameItems<T>(a: T[], b: T[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 export function healthOf(node: KubeObject): NodeHealth {
@@ -120,7 +125,7 @@ export function nextTaints(taints: Taint[], health: NodeHealth, now: number): Ta
       if (!out.some((t) => t.key === want && t.effect === effect)) out.push({ key: want, effect, timeAdded: rfc3339(now) });
     }
   }
-  return JSON.stringify(out) === JSON.stringify(taints) ? undefined : out;
+  return sameItems(out, taints) ? undefined : out;
 }
 
 export function noExecuteTaints(node: Node | KubeObject): Taint[] {

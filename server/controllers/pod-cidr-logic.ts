@@ -6,6 +6,14 @@ import { type Cidr, cidrContains, formatCidr, ipToInt, parseCidr } from '../../s
 
 export const NODE_MASK_SIZE = 24;
 
+/** checkNodeMask throws a readable error unless each node's range of the cluster CIDR can have that prefix length. */
+export function checkNodeMask(clusterCidr: string, nodeMaskSize: number): void {
+  const cluster = parseCidr(clusterCidr);
+  if (!Number.isInteger(nodeMaskSize) || nodeMaskSize > 30 || nodeMaskSize < cluster.bits) {
+    throw new Error(`--node-cidr-mask-size ${nodeMaskSize} does not fit --cluster-cidr ${clusterCidr}: give a prefix length from ${cluster.bits} to 30`);
+  }
+}
+
 export class CidrSet {
   private readonly cluster: Cidr;
   private readonly bits: number;
