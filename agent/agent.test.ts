@@ -9,7 +9,7 @@ import { Aedes } from 'aedes';
 import mqtt, { type MqttClient } from 'mqtt';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { DesiredState, EventEntry, NetworkNode, PodStatusEntry, ServiceState } from '../shared/mqtt/payloads.js';
+import type { DesiredState, EventEntry, NetworkChanges, NetworkMapNode, NetworkSnapshot, PodStatusEntry, ServiceState } from '../shared/mqtt/payloads.js';
 import { topics } from '../shared/mqtt/topics.js';
 import { type AgentDeps, POD_NETWORK, type PodManagerLike, type RunningAgent, startAgent } from './agent.js';
 import type { AgentConfig } from './config.js';
@@ -237,15 +237,15 @@ describe('startAgent', () => {
     agent = await startAgent({ ...cfg(), podCidr: '' }, deps());
     await vi.waitFor(() => expect(agent?.link.connected).toBe(true));
     await vi.waitFor(() => expect(messages()).toContain('waiting for the server to assign this node a pod subnet'));
-    const entry = (name: string, address: string, podCIDR?: string): NetworkNode => ({ v: 1, name, ...(podCIDR ? { podCIDR } : {}), addresses: [address] });
-    await observer.publishAsync(topics.network, JSON.stringify({ v: 1, clusterCIDR: '10.42.0.0/16' }), { qos: 1, retain: true });
-    await observer.publishAsync(topics.networkNode('pi-0'), JSON.stringify(entry('pi-0', '192.168.1.20', '10.42.0.0/24')), { qos: 1, retain: true });
-    await observer.publishAsync(topics.networkNode(NODE), JSON.stringify(entry(NODE, '192.168.1.21')), { qos: 1, retain: true });
+    const entry = (name: string, address: string, podCIDR?: string): NetworkMapNode => ({ name, ...(podCIDR ? { podCIDR } : {}), addresses: [address] });
+    const snapshot: NetworkSnapshot = { v: 1, epoch: 'e1', seq: 1, clusterCIDR: '10.42.0.0/16', nodes: [entry('pi-0', '192.168.1.20', '10.42.0.0/24'), entry(NODE, '192.168.1.21')] };
+    await observer.publishAsync(topics.networkSnapshot, JSON.stringify(snapshot), { qos: 1, retain: true });
     await vi.waitFor(() => expect(hostCommands).toContain('ip route replace 10.42.0.0/24 via 192.168.1.20 proto 151')); // the map arrived
     expect(networks).toEqual([]);
     expect(pods).toBeUndefined();
 
-    await observer.publishAsync(topics.networkNode(NODE), JSON.stringify(entry(NODE, '192.168.1.21', '10.42.7.0/24')), { qos: 1, retain: true });
+    const change: NetworkChanges = { v: 1, epoch: 'e1', seq: 2, changes: [entry(NODE, '192.168.1.21', '10.42.7.0/24')] };
+    await observer.publishAsync(topics.networkChanges, JSON.stringify(change), { qos: 0 });
     await vi.waitFor(() => expect(pods?.started).toBe(true));
     expect(networks).toEqual([[POD_NETWORK, '10.42.7.0/24', '10.42.7.1']]);
     expect(messages().filter((m) => m.startsWith('waiting for the server'))).toHaveLength(1);

@@ -85,8 +85,11 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps = {}): Promis
     runtime: () => monitor.status,
     intervalMs: cfg.statusInterval,
   });
+  // The link opens after the view exists (it needs the view's handlers); until then there is nothing to ask.
+  let askSnapshot = () => {};
   const view = new ClusterView({
     dataDir: cfg.dataDir,
+    requestNetworkSnapshot: () => askSnapshot(),
     settleMs: deps.clusterSettleMs,
     onChange: () => {
       network.update();
@@ -114,6 +117,7 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps = {}): Promis
     logger,
   });
 
+  askSnapshot = () => link.requestNetworkSnapshot();
   link.onCluster((topic, payload) => view.onMessage(topic, payload));
   link.onConnection((up) => up && view.connected());
 

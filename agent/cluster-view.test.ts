@@ -14,11 +14,8 @@ const state = (name: string, clusterIP: string, namespace = 'default', ips: stri
 });
 const netMap = (nodes: NetworkMap['nodes'], clusterCIDR = '10.42.0.0/16'): NetworkMap => ({ v: 1, clusterCIDR, nodes });
 const json = (x: unknown) => Buffer.from(JSON.stringify(x));
-/** sendMap delivers a map as the server publishes it: the config, then one entry per node. */
-const sendMap = (v: ClusterView, m: NetworkMap) => {
-  v.onMessage(topics.network, json({ v: 1, clusterCIDR: m.clusterCIDR }));
-  for (const n of m.nodes) v.onMessage(topics.networkNode(n.name), json({ v: 1, ...n }));
-};
+/** sendMap delivers a map as the server's snapshot. */
+const sendMap = (v: ClusterView, m: NetworkMap, seq = 1) => v.onMessage(topics.networkSnapshot, json({ ...m, epoch: 'e1', seq }));
 const EMPTY = Buffer.alloc(0);
 const names = (v: ClusterView) => v.snapshot().services.map((s) => `${s.metadata.namespace}/${s.metadata.name}`).sort();
 
@@ -29,7 +26,7 @@ let views: ClusterView[];
 
 // view makes a ClusterView on the temp dir; saves are far off unless a test asks (flush).
 const view = (o: Partial<ClusterViewOptions> = {}) => {
-  const v = new ClusterView({ dataDir, onChange, warn, saveMs: 60_000, ...o });
+  const v = new ClusterView({ dataDir, onChange, warn, saveMs: 60_000, requestNetworkSnapshot: vi.fn(), ...o });
   views.push(v);
   return v;
 };
@@ -79,24 +76,25 @@ describe('ClusterView messages', () => {
     expect(onChange).toHaveBeenCalledTimes(1);
   });
 
-  it('assembles the network map from the config and one entry per node; an empty entry removes its node', () => {
-    const v = view();
+  it('takes the network from the snapshot, then the numbered changes; asks for the snapshot again after a gap', () => {
+    const requestNetworkSnapshot = vi.fn();
+    const v = view({ requestNetworkSnapshot });
     expect(v.snapshot().network).toBeUndefined();
-    expect(v.onMessage(topics.networkNode('n2'), json({ v: 1, name: 'n2', podCIDR: '10.42.1.0/24', addresses: ['192.168.1.12'] }))).toBe(true);
-    expect(v.onMessage(topics.networkNode('n1'), json({ v: 1, name: 'n1', podCIDR: '10.42.0.0/24', addresses: ['192.168.1.11'] }))).toBe(true);
-    expect(v.snapshot().network).toEqual({
-      v: 1,
-      nodes: [
+    v.connected();
+    expect(sendMap(v, netMap([{ name: 'n2', podCIDR: '10.42.1.0/24', addresses: ['192.168.1.12'] }, { name: 'n1', podCIDR: '10.42.0.0/24', addresses: ['192.168.1.11'] }]), 3)).toBe(true);
+    expect(v.snapshot().network).toEqual(
+      netMap([
         { name: 'n1', podCIDR: '10.42.0.0/24', addresses: ['192.168.1.11'] },
         { name: 'n2', podCIDR: '10.42.1.0/24', addresses: ['192.168.1.12'] },
-      ],
-    });
-    expect(v.onMessage(topics.network, json({ v: 1, clusterCIDR: '10.100.0.0/16' }))).toBe(true);
-    v.onMessage(topics.networkNode('n1'), json({ v: 1, name: 'n1', podCIDR: '10.42.0.0/24', addresses: ['192.168.1.99'] }));
-    v.onMessage(topics.networkNode('n2'), EMPTY);
-    expect(v.snapshot().network).toEqual(netMap([{ name: 'n1', podCIDR: '10.42.0.0/24', addresses: ['192.168.1.99'] }], '10.100.0.0/16'));
-    v.onMessage(topics.networkNode('never'), EMPTY);
-    expect(onChange).toHaveBeenCalledTimes(5);
+      ]),
+    );
+    const change = (seq: number, changes: unknown[]) => json({ v: 1, epoch: 'e1', seq, changes });
+    expect(v.onMessage(topics.networkChanges, change(4, [{ name: 'n2', deleted: true }, { name: 'n1', podCIDR: '10.42.0.0/24', addresses: ['192.168.1.99'] }]))).toBe(true);
+    expect(v.snapshot().network).toEqual(netMap([{ name: 'n1', podCIDR: '10.42.0.0/24', addresses: ['192.168.1.99'] }]));
+    expect(onChange).toHaveBeenCalledTimes(2);
+    v.onMessage(topics.networkChanges, change(6, [{ name: 'n3', addresses: [] }]));
+    expect(requestNetworkSnapshot).toHaveBeenCalledTimes(1);
+    expect(v.onMessage(topics.networkSnapshot, EMPTY)).toBe(true); // a cleared snapshot: nothing to read
   });
 
   it('ignores malformed payloads with a warning, without throwing or changing anything', () => {
@@ -110,16 +108,16 @@ describe('ClusterView messages', () => {
       [topics.service('default', 'web'), json({ ...state('web', '10.43.0.99'), v: 2 })],
       [topics.service('default', 'web'), json({ v: 1, service: { metadata: { name: 'web' } }, endpoints: null })],
       [topics.service('default', 'other'), json([1, 2, 3])],
-      [topics.network, Buffer.from('nope')],
-      [topics.network, json({ v: 1, clusterCIDR: 16 })],
-      [topics.networkNode('n1'), json({ v: 1, name: 'n1', addresses: [7] })],
-      [topics.networkNode('n1'), json({ v: 1, name: 'n2', addresses: [] })], // another node's entry on n1's topic
-      [topics.networkNode('n1'), json({ name: 'n1', addresses: [] })],
+      [topics.networkSnapshot, Buffer.from('nope')],
+      [topics.networkSnapshot, json({ v: 1, clusterCIDR: '10.42.0.0/16', nodes: [] })], // no epoch and seq
+      [topics.networkSnapshot, json({ v: 1, epoch: 'e1', seq: 2, clusterCIDR: 16, nodes: [] })],
+      [topics.networkChanges, json({ v: 1, epoch: 'e1', seq: 2, changes: [{ name: 'n1', addresses: [7] }] })],
+      [topics.networkChanges, json({ v: 1, epoch: 'e1', changes: [] })],
     ];
     for (const [topic, payload] of bad) expect(v.onMessage(topic, payload)).toBe(true);
     expect(warn).toHaveBeenCalledTimes(bad.length);
     expect(warn.mock.calls[0][0]).toContain(topics.service('default', 'web'));
-    expect(warn.mock.calls.at(-1)?.[0]).toContain(topics.networkNode('n1'));
+    expect(warn.mock.calls.at(-1)?.[0]).toContain(topics.networkChanges);
     expect(v.snapshot()).toEqual(before);
     expect(onChange).not.toHaveBeenCalled();
   });
@@ -128,7 +126,7 @@ describe('ClusterView messages', () => {
     const v = view();
     expect(v.onMessage(topics.desired('n1'), json({ v: 1 }))).toBe(false);
     expect(v.onMessage(`${topics.service('default', 'web')}/extra`, json(state('web', '10.43.0.20')))).toBe(false);
-    expect(v.onMessage(`${topics.networkNode('n1')}/extra`, json({ v: 1, name: 'n1', addresses: [] }))).toBe(false);
+    expect(v.onMessage(`${topics.networkChanges}/extra`, json({ v: 1, epoch: 'e1', seq: 1, changes: [] }))).toBe(false);
     expect(v.onMessage('bramble/v1/cluster/nodes', json(netMap([])))).toBe(false);
     expect(v.snapshot().services).toEqual([]);
     expect(warn).not.toHaveBeenCalled();
@@ -147,28 +145,26 @@ describe('ClusterView messages', () => {
 });
 
 describe('ClusterView settling after a connect', () => {
-  it('drops the services and nodes not re-sent within settleMs, keeps those re-sent, and drops nothing before', async () => {
+  it('drops the services not re-sent within settleMs, keeps those re-sent, and drops nothing before', async () => {
     vi.useFakeTimers();
     const v = view({ settleMs: 100 });
     for (const n of ['a', 'b', 'c']) v.onMessage(topics.service('default', n), json(state(n, '10.43.0.2')));
-    sendMap(v, netMap([{ name: 'n1', podCIDR: '10.42.0.0/24', addresses: [] }, { name: 'n2', podCIDR: '10.42.1.0/24', addresses: [] }]));
+    sendMap(v, netMap([{ name: 'n1', podCIDR: '10.42.0.0/24', addresses: [] }]));
     onChange.mockClear();
 
     v.connected();
     await vi.advanceTimersByTimeAsync(60);
     v.onMessage(topics.service('default', 'a'), json(state('a', '10.43.0.2')));
-    v.onMessage(topics.networkNode('n1'), json({ v: 1, name: 'n1', podCIDR: '10.42.0.0/24', addresses: [] }));
     await vi.advanceTimersByTimeAsync(60);
     v.onMessage(topics.service('default', 'c'), json(state('c', '10.43.0.3')));
     await vi.advanceTimersByTimeAsync(99); // each retained copy restarts the quiet time
     expect(names(v)).toEqual(['default/a', 'default/b', 'default/c']);
-    expect(v.snapshot().network?.nodes.map((n) => n.name)).toEqual(['n1', 'n2']);
-    expect(onChange).toHaveBeenCalledTimes(3);
+    expect(onChange).toHaveBeenCalledTimes(2);
 
     await vi.advanceTimersByTimeAsync(1);
     expect(names(v)).toEqual(['default/a', 'default/c']);
-    expect(v.snapshot().network?.nodes.map((n) => n.name)).toEqual(['n1']);
-    expect(onChange).toHaveBeenCalledTimes(4);
+    expect(onChange).toHaveBeenCalledTimes(3);
+    expect(v.snapshot().network?.nodes[0].name).toBe('n1'); // the network comes by snapshot, not settled like services
 
     // settled: later messages only add, nothing more is dropped
     v.onMessage(topics.service('default', 'd'), json(state('d', '10.43.0.4')));

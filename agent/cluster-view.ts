@@ -4,16 +4,18 @@
 //
 // MQTT says nothing when a retained topic was cleared while the agent was away, so after each
 // (re)connect the view waits until the retained copies have stopped arriving (settleMs of quiet)
-// and then drops every service and node it did not hear about again. Until then it only adds and
-// updates: a half-received view never deletes the rules of a service that still exists.
+// and then drops every service it did not hear about again. Until then it only adds and updates:
+// a half-received view never deletes the rules of a service that still exists. The nodes' network
+// entries come as a snapshot plus numbered changes instead (network-sync.ts).
 //
 // The view is saved to DATA_DIR/cluster.json (debounced; it changes with every endpoint), so an
 // agent restarted while the server is down still answers DNS and knows its pod subnet.
 import { join } from 'node:path';
 import type { Endpoints, Service } from '../shared/api/service.js';
-import { isNetworkConfig, isNetworkMap, isNetworkNode, isServiceState, type NetworkMap, type NetworkMapNode, type ServiceState } from '../shared/mqtt/payloads.js';
-import { nodeOfNetworkTopic, serviceOfTopic, topics } from '../shared/mqtt/topics.js';
+import { isNetworkChanges, isNetworkMap, isNetworkSnapshot, isServiceState, type NetworkMap, type ServiceState } from '../shared/mqtt/payloads.js';
+import { serviceOfTopic, topics } from '../shared/mqtt/topics.js';
 import { readIfExists, writeFileAtomic } from './files.js';
+import { NetworkSync } from './network-sync.js';
 
 export const CLUSTER_FILE = 'cluster.json';
 
@@ -26,7 +28,9 @@ export interface ClusterSnapshot {
 export interface ClusterViewOptions {
   dataDir: string;
   onChange: () => void;
-  /** settleMs: quiet time after a connect before unseen services and nodes are dropped (default 1.5 s). */
+  /** requestNetworkSnapshot: read the network snapshot again (Link.requestNetworkSnapshot). */
+  requestNetworkSnapshot: () => void;
+  /** settleMs: quiet time after a connect before unseen services are dropped (default 1.5 s). */
   settleMs?: number;
   /** saveMs: debounce of the disk copy (default 5 s: endpoints churn, SD cards wear). */
   saveMs?: number;
@@ -41,19 +45,16 @@ interface Saved {
 
 export class ClusterView {
   private readonly services = new Map<string, ServiceState>();
-  /** nodes and clusterCIDR: the network, from topics.networkNode(*) and topics.network. */
-  private readonly nodes = new Map<string, NetworkMapNode>();
-  private clusterCIDR: string | undefined;
-  private heardNetwork = false;
-  /** network: the assembled NetworkMap, rebuilt on the next snapshot after a change. */
-  private network: NetworkMap | undefined;
-  /** seen: services ("ns/name") and nodes ("/node" — no namespace) heard of since the last connect (undefined once settled). */
+  private readonly network: NetworkSync;
+  /** seen: services heard of since the last connect (undefined once settled). */
   private seen: Set<string> | undefined;
   private settleTimer?: NodeJS.Timeout;
   private saveTimer?: NodeJS.Timeout;
   private saving: Promise<void> = Promise.resolve();
 
-  constructor(private readonly o: ClusterViewOptions) {}
+  constructor(private readonly o: ClusterViewOptions) {
+    this.network = new NetworkSync({ request: o.requestNetworkSnapshot, onChange: () => this.changed() });
+  }
 
   get path(): string {
     return join(this.o.dataDir, CLUSTER_FILE);
@@ -66,11 +67,7 @@ export class ClusterView {
       if (!text) return false;
       const s = JSON.parse(text) as Saved;
       for (const st of s.services ?? []) if (isServiceState(st)) this.services.set(key(st.service), st);
-      if (isNetworkMap(s.network)) {
-        this.heardNetwork = true;
-        this.clusterCIDR = s.network.clusterCIDR;
-        for (const n of s.network.nodes) this.nodes.set(n.name, n);
-      }
+      if (isNetworkMap(s.network)) this.network.load(s.network);
       return true;
     } catch (e) {
       this.o.warn(`ignoring unreadable ${this.path}: ${(e as Error).message}`);
@@ -83,38 +80,32 @@ export class ClusterView {
     return {
       services: states.map((s) => s.service),
       endpoints: states.flatMap((s) => (s.endpoints ? [{ ...s.endpoints, metadata: { ...s.endpoints.metadata, namespace: s.service.metadata.namespace } }] : [])),
-      network: this.networkMap(),
+      network: this.network.networkMap(),
     };
-  }
-
-  /** networkMap: the network as one map, nodes sorted by name; undefined before anything was heard of it. */
-  networkMap(): NetworkMap | undefined {
-    if (!this.heardNetwork) return undefined;
-    this.network ??= {
-      v: 1,
-      ...(this.clusterCIDR ? { clusterCIDR: this.clusterCIDR } : {}),
-      nodes: [...this.nodes.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
-    };
-    return this.network;
   }
 
   /** connected starts a new round of retained messages. */
   connected(): void {
     this.seen = new Set();
     this.armSettle();
+    this.network.connected();
   }
 
   /** onMessage takes one message on a cluster topic; false if the topic is not one. */
   onMessage(topic: string, payload: Buffer): boolean {
-    if (topic === topics.network) {
+    if (topic === topics.networkSnapshot) {
       const m = parse(payload);
-      if (!isNetworkConfig(m)) return this.malformed(topic);
-      this.clusterCIDR = m.clusterCIDR;
-      this.networkChanged();
+      if (payload.length === 0) return true; // cleared: nothing to read
+      if (!isNetworkSnapshot(m)) return this.malformed(topic);
+      this.network.onSnapshot(m);
       return true;
     }
-    const node = nodeOfNetworkTopic(topic);
-    if (node !== undefined) return this.onNode(topic, node, payload);
+    if (topic === topics.networkChanges) {
+      const m = parse(payload);
+      if (!isNetworkChanges(m)) return this.malformed(topic);
+      this.network.onChanges(m);
+      return true;
+    }
     const id = serviceOfTopic(topic);
     if (!id) return false;
     const k = `${id.namespace}/${id.name}`;
@@ -131,21 +122,6 @@ export class ClusterView {
     return true;
   }
 
-  private onNode(topic: string, name: string, payload: Buffer): boolean {
-    if (this.seen) this.armSettle();
-    if (payload.length === 0) {
-      if (this.nodes.delete(name)) this.networkChanged();
-      return true;
-    }
-    const m = parse(payload);
-    if (!isNetworkNode(m) || m.name !== name) return this.malformed(topic);
-    const { v: _, ...entry } = m;
-    this.seen?.add(`/${name}`);
-    this.nodes.set(name, entry);
-    this.networkChanged();
-    return true;
-  }
-
   /** flush writes the disk copy now (at shutdown). */
   async flush(): Promise<void> {
     if (this.saveTimer) {
@@ -158,6 +134,7 @@ export class ClusterView {
 
   stop(): void {
     clearTimeout(this.settleTimer);
+    this.network.stop();
   }
 
   private armSettle(): void {
@@ -173,18 +150,7 @@ export class ClusterView {
     for (const k of [...this.services.keys()]) {
       if (!seen.has(k)) dropped = this.services.delete(k) || dropped;
     }
-    let droppedNodes = false;
-    for (const name of [...this.nodes.keys()]) {
-      if (!seen.has(`/${name}`)) droppedNodes = this.nodes.delete(name) || droppedNodes;
-    }
-    if (droppedNodes) this.networkChanged();
-    else if (dropped) this.changed();
-  }
-
-  private networkChanged(): void {
-    this.heardNetwork = true;
-    this.network = undefined;
-    this.changed();
+    if (dropped) this.changed();
   }
 
   private changed(): void {
@@ -194,7 +160,7 @@ export class ClusterView {
 
   private save(): void {
     this.saveTimer = undefined;
-    const body: Saved = { v: 1, services: [...this.services.values()], network: this.networkMap() };
+    const body: Saved = { v: 1, services: [...this.services.values()], network: this.network.networkMap() };
     this.saving = this.saving
       .then(() => writeFileAtomic(this.path, JSON.stringify(body), 0o600))
       .catch((e) => this.o.warn(`cannot save ${this.path}: ${(e as Error).message}`));

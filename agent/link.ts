@@ -19,7 +19,7 @@
 import type { IClientOptions, MqttClient } from 'mqtt';
 import type { DesiredState, EventEntry, LogChunk, LogRequest, NodeReport, PodStatusReport, StateMessage } from '../shared/mqtt/payloads.js';
 import { decode, encode } from '../shared/mqtt/payloads.js';
-import { CLUSTER_ROOT, topics } from '../shared/mqtt/topics.js';
+import { CLUSTER_ROOT, clusterSubscriptions, topics } from '../shared/mqtt/topics.js';
 
 export interface LinkLogger {
   info(obj: object, msg: string): void;
@@ -52,8 +52,10 @@ export interface Link {
   publishPods(r: PodStatusReport): void;
   publishEvents(events: EventEntry[]): void;
   onDesired(cb: DesiredHandler): void;
-  /** onCluster gets every message on the cluster-wide topics (services, network map), raw. */
+  /** onCluster gets every message on the cluster-wide topics (services, network snapshot and changes), raw. */
   onCluster(cb: (topic: string, payload: Buffer) => void): void;
+  /** requestNetworkSnapshot reads the retained network snapshot once more (it is read on every connect anyway). */
+  requestNetworkSnapshot(): void;
   onLogRequest(cb: LogRequestHandler): void;
   /** onConnection is told when the link comes up (after 'online' is sent) and goes down. */
   onConnection(cb: (up: boolean) => void): void;
@@ -148,7 +150,9 @@ class MqttLink implements Link {
       [topics.desired(this.node)]: { qos: 1 },
       [topics.logRequest(this.node)]: { qos: 1 },
       [topics.logStop(this.node, '+')]: { qos: 1 },
-      [`${CLUSTER_ROOT}/#`]: { qos: 1 },
+      ...Object.fromEntries(clusterSubscriptions.map((t) => [t, { qos: 1 as const }])),
+      // Read once, then unsubscribed (onMessage): republished snapshots must not reach every node.
+      [topics.networkSnapshot]: { qos: 1 },
     });
     c.publish(topics.state(this.node), encode(this.stateMessage('online')), { qos: 1, retain: true });
     if (this.lastStatus) this.send(topics.status(this.node), this.lastStatus, true);
@@ -210,6 +214,7 @@ class MqttLink implements Link {
       this.logStreams.set(req.id, ac);
       for (const cb of this.logReq) cb(req, ac.signal);
     } else if (topic.startsWith(`${CLUSTER_ROOT}/`)) {
+      if (topic === topics.networkSnapshot) this.client.unsubscribe(topics.networkSnapshot);
       for (const cb of this.clusterWatchers) cb(topic, payload);
     } else {
       const m = /\/logs\/([^/]+)\/stop$/.exec(topic);
@@ -249,6 +254,10 @@ class MqttLink implements Link {
 
   onCluster(cb: (topic: string, payload: Buffer) => void): void {
     this.clusterWatchers.push(cb);
+  }
+
+  requestNetworkSnapshot(): void {
+    if (this.connected) this.client.subscribe(topics.networkSnapshot, { qos: 1 });
   }
 
   onDesired(cb: DesiredHandler): void {

@@ -7,17 +7,17 @@ import { findResource } from '../../shared/api/resources.js';
 import { systemClock } from '../../shared/clock.js';
 import {
   decode,
-  isNetworkConfig,
+  isNetworkChanges,
   isNetworkMap,
-  isNetworkNode,
+  isNetworkSnapshot,
   isServiceState,
-  type NetworkConfig,
+  type NetworkChanges,
   type NetworkMap,
   type NetworkMapNode,
-  type NetworkNode,
+  type NetworkSnapshot,
   type ServiceState,
 } from '../../shared/mqtt/payloads.js';
-import { nodeMayAccess, nodeMaySubscribe, nodeOfNetworkTopic, serviceOfTopic, topics } from '../../shared/mqtt/topics.js';
+import { clusterSubscriptions, nodeMayAccess, nodeMaySubscribe, serviceOfTopic, topics } from '../../shared/mqtt/topics.js';
 import { ObjectService } from '../objects/object-service.js';
 import { LogStore } from '../store/log-store.js';
 import type { Bus, MessageHandler } from './bus.js';
@@ -48,24 +48,21 @@ function recordingBus() {
   };
   const on = (topic: string) => sent.filter((m) => m.topic === topic);
   const services = (ns: string, name: string) => on(topics.service(ns, name)).map((m) => (m.payload.length ? decode<ServiceState>(m.payload)! : undefined));
-  const nodeMsgs = () => sent.filter((m) => nodeOfNetworkTopic(m.topic));
-  /** view: the network as an agent assembles it from everything published so far. */
+  const changes = () => on(topics.networkChanges).map((m) => decode<NetworkChanges>(m.payload)!);
+  const snapshots = () => on(topics.networkSnapshot).map((m) => decode<NetworkSnapshot>(m.payload)!);
+  /** view: the network as an agent that heard every change message ends up with. */
   const view = (): NetworkMap => {
     const nodes = new Map<string, NetworkMapNode>();
-    let clusterCIDR: string | undefined;
-    for (const m of sent) {
-      if (m.topic === topics.network) clusterCIDR = decode<NetworkConfig>(m.payload)!.clusterCIDR;
-      const name = nodeOfNetworkTopic(m.topic);
-      if (!name) continue;
-      if (m.payload.length === 0) nodes.delete(name);
-      else {
-        const { v: _, ...entry } = decode<NetworkNode>(m.payload)!;
-        nodes.set(name, entry);
+    changes().forEach((c, i) => {
+      expect(c.seq).toBe(i + 1); // numbered without gaps
+      for (const ch of c.changes) {
+        if ('deleted' in ch) nodes.delete(ch.name);
+        else nodes.set(ch.name, ch);
       }
-    }
-    return { v: 1, ...(clusterCIDR ? { clusterCIDR } : {}), nodes: [...nodes.values()].sort((a, b) => a.name.localeCompare(b.name)) };
+    });
+    return { v: 1, nodes: [...nodes.values()].sort((a, b) => a.name.localeCompare(b.name)) };
   };
-  return { bus, sent, subs, services, nodeMsgs, view };
+  return { bus, sent, subs, services, changes, snapshots, view };
 }
 
 const service = (name: string, extra: Record<string, unknown> = {}): KubeObject => ({
@@ -106,7 +103,7 @@ describe('ClusterNetworkPublisher', () => {
     });
     for (const name of ['default', 'team']) await objects.create(NS, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
     rec = recordingBus();
-    publisher = new ClusterNetworkPublisher(objects, rec.bus, { debounceMs: 5 });
+    publisher = new ClusterNetworkPublisher(objects, rec.bus, { debounceMs: 5, snapshotMs: 10 });
   });
   afterEach(async () => {
     await publisher.stop();
@@ -189,7 +186,7 @@ describe('ClusterNetworkPublisher', () => {
     expect(states.at(-1)!.endpoints!.subsets![0].addresses![0].ip).toBe('10.42.0.6');
   });
 
-  it('publishes a node\'s entry when its pod CIDR or addresses change, and only then', async () => {
+  it('publishes numbered changes when pod CIDRs or addresses change, and only then; the snapshot follows', async () => {
     await objects.create(NODES, '', node('pi-b', '10.42.1.0/24', [{ type: 'InternalIP', address: '192.168.1.11' }]));
     await objects.create(NODES, '', node('pi-a', '10.42.0.0/24', [
       { type: 'Hostname', address: 'pi-a' },
@@ -198,31 +195,34 @@ describe('ClusterNetworkPublisher', () => {
     ]));
     await publisher.start();
     await publisher.idle();
-    expect(rec.view()).toEqual({
+    const both = {
       v: 1,
       nodes: [
         { name: 'pi-a', podCIDR: '10.42.0.0/24', addresses: ['192.168.1.10', '203.0.113.7'] },
         { name: 'pi-b', podCIDR: '10.42.1.0/24', addresses: ['192.168.1.11'] },
       ],
-    });
-    expect(rec.nodeMsgs()).toHaveLength(2);
-    // Retained; QoS 0 for entries (a lost one means a lost session, and a reconnect re-reads them all).
-    expect(rec.sent.find((m) => m.topic === topics.networkNode('pi-a'))).toMatchObject({ retain: true, qos: 0 });
-    expect(isNetworkNode(decode(rec.sent.find((m) => m.topic === topics.networkNode('pi-a'))!.payload))).toBe(true);
-    expect(rec.sent.find((m) => m.topic === topics.network)).toMatchObject({ retain: true, qos: 1 });
+    };
+    expect(rec.changes()).toHaveLength(1); // both in one message
+    expect(rec.view()).toEqual(both);
+    expect(rec.snapshots().at(-1)).toEqual({ ...both, epoch: rec.changes()[0].epoch, seq: 1 });
+    // Changes: not retained, QoS 0 (a missed one is mended from the snapshot); the snapshot: retained.
+    expect(rec.sent.find((m) => m.topic === topics.networkChanges)).toMatchObject({ retain: undefined, qos: 0 });
+    expect(rec.sent.find((m) => m.topic === topics.networkSnapshot)).toMatchObject({ retain: true, qos: 1 });
+    expect(isNetworkChanges(rec.changes()[0])).toBe(true);
+    expect(isNetworkSnapshot(rec.snapshots()[0])).toBe(true);
 
     // Status writes that leave CIDR and addresses alone (conditions, capacity) publish nothing.
+    const sent = rec.sent.length;
     await objects.mutate(NODES, '', 'pi-a', (n) => ({ ...n, status: { ...n.status, conditions: [{ type: 'Ready', status: 'False' }], capacity: { cpu: '4' } } }), { subresource: 'status' });
     await objects.mutate(NODES, '', 'pi-b', (n) => ({ ...n, metadata: { ...n.metadata, labels: { zone: 'shed' } } }));
     await publisher.idle();
-    expect(rec.nodeMsgs()).toHaveLength(2);
+    expect(rec.sent).toHaveLength(sent);
 
     // A new node without a CIDR yet, then getting one; an address change; a deletion — one
-    // message each, on that node's topic only.
+    // message each, holding that node only.
     await objects.create(NODES, '', node('pi-c'));
     await publisher.idle();
-    expect(rec.nodeMsgs().at(-1)).toMatchObject({ topic: topics.networkNode('pi-c') });
-    expect(rec.view().nodes.find((n) => n.name === 'pi-c')).toEqual({ name: 'pi-c', addresses: [] });
+    expect(rec.changes().at(-1)!.changes).toEqual([{ name: 'pi-c', addresses: [] }]);
     await objects.mutate(NODES, '', 'pi-c', (n) => ({ ...n, spec: { podCIDR: '10.42.2.0/24', podCIDRs: ['10.42.2.0/24'] } }));
     await publisher.idle();
     expect(rec.view().nodes.find((n) => n.name === 'pi-c')!.podCIDR).toBe('10.42.2.0/24');
@@ -231,45 +231,36 @@ describe('ClusterNetworkPublisher', () => {
     expect(rec.view().nodes.find((n) => n.name === 'pi-b')!.addresses).toEqual(['192.168.1.99']);
     await objects.delete(NODES, '', 'pi-a');
     await publisher.idle();
-    expect(rec.nodeMsgs().at(-1)).toMatchObject({ topic: topics.networkNode('pi-a'), retain: true });
-    expect(rec.nodeMsgs().at(-1)!.payload.length).toBe(0);
+    expect(rec.changes().at(-1)!.changes).toEqual([{ name: 'pi-a', deleted: true }]);
     expect(rec.view().nodes.map((n) => n.name)).toEqual(['pi-b', 'pi-c']);
-    expect(rec.nodeMsgs()).toHaveLength(6);
+    expect(rec.changes()).toHaveLength(5);
+    // The snapshot ends where the changes end.
+    const { epoch, seq, ...map } = rec.snapshots().at(-1)!;
+    expect([epoch, seq]).toEqual([rec.changes()[0].epoch, 5]);
+    expect(map).toEqual(rec.view());
     expect(publisher.networkMap()).toEqual(rec.view());
     // No service was ever touched.
-    expect(rec.sent.every((m) => m.topic === topics.network || nodeOfNetworkTopic(m.topic))).toBe(true);
+    expect(rec.sent.every((m) => m.topic === topics.networkChanges || m.topic === topics.networkSnapshot)).toBe(true);
   });
 
-  it('publishes the network config with the cluster CIDR if known, and no entries when there are no nodes', async () => {
+  it('publishes a snapshot at start, with the cluster CIDR if known, even with no nodes; a new epoch per publisher', async () => {
     await publisher.start();
     await publisher.idle();
-    expect(rec.sent.map((m) => [m.topic, decode(m.payload)])).toEqual([[topics.network, { v: 1 }]]);
+    expect(rec.sent.map((m) => m.topic)).toEqual([topics.networkSnapshot]);
+    expect(rec.snapshots()[0]).toMatchObject({ v: 1, seq: 0, nodes: [] });
     const other = new ClusterNetworkPublisher(objects, rec.bus, { debounceMs: 5, clusterCidr: '10.42.0.0/16' });
     await other.start();
     await other.idle();
     await other.stop();
-    expect(rec.view()).toEqual({ v: 1, clusterCIDR: '10.42.0.0/16', nodes: [] });
-    expect(isNetworkConfig(decode(rec.sent.at(-1)!.payload))).toBe(true);
-  });
-
-  it('clears retained node topics of nodes that no longer exist', async () => {
-    await objects.create(NODES, '', node('pi-a', '10.42.0.0/24'));
-    await publisher.start();
-    await publisher.idle();
-    rec.sent.length = 0;
-    const sub = rec.subs.find((s) => s.pattern === topics.networkNodes)!;
-    sub.handler(topics.networkNode('pi-a'), Buffer.from('{"v":1}'));
-    sub.handler(topics.networkNode('gone'), Buffer.from('{"v":1}'));
-    sub.handler(topics.networkNode('cleared'), Buffer.alloc(0));
-    await publisher.idle();
-    expect(rec.sent.map((m) => [m.topic, m.payload.length, m.retain])).toEqual([[topics.networkNode('gone'), 0, true]]);
+    expect(rec.snapshots()[1]).toMatchObject({ v: 1, clusterCIDR: '10.42.0.0/16', seq: 0, nodes: [] });
+    expect(rec.snapshots()[1].epoch).not.toBe(rec.snapshots()[0].epoch);
   });
 
   it('clears retained service topics of services that no longer exist', async () => {
     await objects.create(SERVICES, 'default', service('web'));
     await publisher.start();
     await publisher.idle();
-    expect(rec.subs.map((s) => s.pattern)).toEqual([topics.services, topics.networkNodes]);
+    expect(rec.subs.map((s) => s.pattern)).toEqual([topics.services]);
     rec.sent.length = 0;
     // The broker hands over what it retained from before a restart: a current service, a gone one,
     // an already cleared one.
@@ -286,7 +277,7 @@ describe('ClusterNetworkPublisher', () => {
 
 describe('cluster topics and payloads', () => {
   it('lets nodes subscribe to the cluster topics but publish only their own', () => {
-    for (const t of [topics.services, topics.network, topics.networkNodes, topics.networkNode('pi-b'), topics.service('default', 'web'), 'bramble/v1/cluster/#', 'bramble/v1/cluster/services/+/web']) {
+    for (const t of [topics.services, topics.networkSnapshot, topics.networkChanges, ...clusterSubscriptions, topics.service('default', 'web'), 'bramble/v1/cluster/#', 'bramble/v1/cluster/services/+/web']) {
       expect(nodeMaySubscribe('pi-a', t), t).toBe(true);
       expect(nodeMayAccess('pi-a', t), t).toBe(false);
     }
@@ -297,10 +288,8 @@ describe('cluster topics and payloads', () => {
     expect(nodeMaySubscribe('Bad+Name', topics.services)).toBe(false);
     expect(serviceOfTopic(topics.service('team', 'db'))).toEqual({ namespace: 'team', name: 'db' });
     expect(serviceOfTopic(topics.services)).toBeUndefined();
-    expect(serviceOfTopic(topics.network)).toBeUndefined();
-    expect(serviceOfTopic(topics.networkNode('pi-a'))).toBeUndefined();
-    expect(nodeOfNetworkTopic(topics.networkNode('pi-a'))).toBe('pi-a');
-    for (const t of [topics.network, topics.networkNodes.replace('+', ''), `${topics.networkNode('pi-a')}/x`, topics.service('a', 'b')]) expect(nodeOfNetworkTopic(t), t).toBeUndefined();
+    expect(serviceOfTopic(topics.networkSnapshot)).toBeUndefined();
+    expect(serviceOfTopic(topics.networkChanges)).toBeUndefined();
   });
 
   it('validates payload shapes', () => {
@@ -315,10 +304,12 @@ describe('cluster topics and payloads', () => {
     expect(isNetworkMap({ v: 1, nodes: {} })).toBe(false);
     expect(isNetworkMap({ v: 1, clusterCIDR: 7, nodes: [] })).toBe(false);
     expect(isNetworkMap(null)).toBe(false);
-    expect(isNetworkNode({ v: 1, name: 'a', podCIDR: '10.42.0.0/24', addresses: ['1.2.3.4'] })).toBe(true);
-    expect(isNetworkNode({ v: 1, name: 'a', addresses: [4] })).toBe(false);
-    expect(isNetworkNode({ name: 'a', addresses: [] })).toBe(false);
-    expect(isNetworkConfig({ v: 1 })).toBe(true);
-    expect(isNetworkConfig({ v: 1, clusterCIDR: 7 })).toBe(false);
+    expect(isNetworkSnapshot({ v: 1, epoch: 'e', seq: 3, nodes: [{ name: 'a', addresses: [] }] })).toBe(true);
+    expect(isNetworkSnapshot({ v: 1, epoch: 'e', nodes: [] })).toBe(false);
+    expect(isNetworkSnapshot({ v: 1, seq: 1, nodes: [] })).toBe(false);
+    expect(isNetworkChanges({ v: 1, epoch: 'e', seq: 1, changes: [{ name: 'a', addresses: ['1.2.3.4'] }, { name: 'b', deleted: true }] })).toBe(true);
+    expect(isNetworkChanges({ v: 1, epoch: 'e', seq: 1, changes: [{ name: 'b', deleted: false }] })).toBe(false);
+    expect(isNetworkChanges({ v: 1, epoch: 'e', seq: 1.5, changes: [] })).toBe(false);
+    expect(isNetworkChanges({ v: 1, epoch: 'e', seq: 1 })).toBe(false);
   });
 });

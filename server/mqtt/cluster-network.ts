@@ -3,39 +3,42 @@
 //
 //   topics.service(ns, name)  ServiceState { v, service, endpoints } per Service — for the agent's
 //                             iptables proxy and its DNS; an empty payload when the service is gone
-//   topics.network            NetworkConfig { v, clusterCIDR? }
-//   topics.networkNode(name)  NetworkNode { v, name, podCIDR?, addresses } per node — for host-gw
-//                             routes; an empty payload when the node is gone
+//   topics.networkChanges     NetworkChanges { v, epoch, seq, changes } — nodes whose pod CIDR
+//                             or addresses changed, or that were deleted; not retained
+//   topics.networkSnapshot    NetworkSnapshot { v, epoch, seq, clusterCIDR?, nodes } — all of it
+//                             as of change `seq`, retained, republished snapshotMs after changes
 //
-// Scale (5,000 nodes, every one subscribed to all of it): one retained topic per Service and per
-// node means a change to one service (or its endpoints) or one node sends one small message to each
-// node, not the whole set. (One network map message cost O(N) bytes to each of N nodes per join:
-// ≈ 800 MB through TLS for the 3,400th join, and sessions collapsed.) A node that reconnects gets
-// one message per service and per node from the broker's retained store. A node's entry is
-// republished only when its pod CIDR or addresses change — node status writes that touch neither
-// (conditions, capacity, heartbeats) publish nothing. Changes mark keys dirty; a flush after
-// debounceMs recomputes each once and publishes only if the content changed.
+// Scale (5,000 nodes, every one subscribed to all of it): one retained topic per Service means a
+// change to one service (or its endpoints) sends one small message to each node, not the whole
+// set. For nodes, a join sends every agent one NetworkChanges message with the one entry (a whole
+// map per join cost O(N) bytes to each of N nodes: ≈ 800 MB through TLS for the 3,400th join, and
+// sessions collapsed), and a connecting agent reads one snapshot (one retained topic per node cost
+// N messages per connect, each its own TLS write: a 1,000-node fleet still kept the broker busy a
+// minute after the last join). Agents subscribe to the snapshot only to read it, so republishing it
+// reaches nobody. Changes are numbered; an agent that missed one reads the snapshot again (see
+// agent/cluster-view.ts). A node's entry changes only with its pod CIDR or addresses — node status
+// writes that touch neither (conditions, capacity, heartbeats) publish nothing. Changes mark keys
+// dirty; a flush after debounceMs recomputes each once and publishes only what changed.
 //
-// Node entries go out at QoS 0: they are retained, and a session that drops a message also drops
-// its connection, and its next connect re-reads every retained entry. That spares the broker and
-// each agent a PUBACK per entry per join (N² of them while a fleet joins).
+// Changes go out at QoS 0: a session that loses one loses its connection too, and a missed number
+// is noticed and mended from the snapshot anyway. That spares the broker and every agent a PUBACK
+// per message.
 //
-// Stale topics: a service or node deleted while the server was down leaves its retained topic
-// behind. At start the publisher subscribes to topics.services and topics.networkNodes on the bus
-// and clears every retained topic it sees whose object does not exist (the store is fully loaded
-// before start, so "does not exist" is known at once; existing ones are overwritten by the first
-// flush anyway). With the
+// Stale topics: a service deleted while the server was down leaves its retained topic behind. At
+// start the publisher subscribes to topics.services on the bus and clears every retained service
+// topic it sees whose service does not exist (the store is fully loaded before start, so "does not
+// exist" is known at once; existing ones are overwritten by the first flush anyway). With the
 // embedded broker this never triggers: aedes keeps retained messages in memory (nothing survives a
 // restart), and its in-process subscriptions (aedes-bus) are not sent retained messages. It is for
 // an external broker, whose client subscription does get them. The subscription stays until stop;
 // it also sees the publisher's own messages, which cost one lookup each and are otherwise ignored.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Node } from '../../shared/api/core.js';
 import type { KubeObject } from '../../shared/api/meta.js';
 import { findResource } from '../../shared/api/resources.js';
 import type { Endpoints, Service } from '../../shared/api/service.js';
-import type { NetworkConfig, NetworkMap, NetworkMapNode, NetworkNode, ServiceState } from '../../shared/mqtt/payloads.js';
-import { nodeOfNetworkTopic, serviceOfTopic, topics } from '../../shared/mqtt/topics.js';
+import type { NetworkChange, NetworkChanges, NetworkMap, NetworkMapNode, NetworkSnapshot, ServiceState } from '../../shared/mqtt/payloads.js';
+import { serviceOfTopic, topics } from '../../shared/mqtt/topics.js';
 import type { ObjectService } from '../objects/object-service.js';
 import type { Watch } from '../store/types.js';
 import type { Bus } from './bus.js';
@@ -47,7 +50,9 @@ const NODES = findResource('', 'v1', 'nodes')!;
 
 export interface ClusterNetworkOptions {
   debounceMs?: number;
-  /** clusterCidr: published in the NetworkConfig as clusterCIDR (the range of all pod CIDRs). */
+  /** snapshotMs: how long after changes the snapshot is republished (default 1 s). */
+  snapshotMs?: number;
+  /** clusterCidr: published in the snapshot as clusterCIDR (the range of all pod CIDRs). */
   clusterCidr?: string;
   /** batch: service topics published concurrently within a flush. */
   batch?: number;
@@ -57,19 +62,22 @@ export interface ClusterNetworkOptions {
 export class ClusterNetworkPublisher {
   /** dirty: service keys "ns/name" to recompute. */
   private readonly dirty = new Set<string>();
-  /** dirtyNodes: node names whose entry to publish (or clear). */
+  /** dirtyNodes: node names whose entry may have changed. */
   private readonly dirtyNodes = new Set<string>();
-  private configDirty = false;
   /** published: a hash of each service's last published state. */
   private readonly published = new Map<string, string>();
   /** stale: retained service topics seen on the broker whose service did not exist. */
   private readonly stale = new Set<string>();
-  /** staleNodes: retained node topics seen on the broker whose node did not exist. */
-  private readonly staleNodes = new Set<string>();
-  /** nodes: each node's entry, with its JSON for comparison and whether that JSON is on the broker. */
-  private readonly nodes = new Map<string, { entry: NetworkMapNode; json: string; published: boolean }>();
-  /** wasPublished: nodes whose entry is on the broker (to clear when they are deleted). */
-  private readonly wasPublished = new Set<string>();
+  /** nodes: each node's entry, with its JSON for comparison. */
+  private readonly nodes = new Map<string, { entry: NetworkMapNode; json: string }>();
+  /** sent: each node's entry as the change messages so far told it (what the snapshot holds). */
+  private readonly sent = new Map<string, { entry: NetworkMapNode; json: string }>();
+  /** epoch and seq number the change messages; a new epoch per publisher (per server start). */
+  private readonly epoch = randomBytes(6).toString('hex');
+  private seq = 0;
+  private snapshotDirty = false;
+  private snapshotTimer?: NodeJS.Timeout;
+  private readonly snapshotMs: number;
   private timer?: NodeJS.Timeout;
   private flushing = false;
   private waiters: (() => void)[] = [];
@@ -86,6 +94,7 @@ export class ClusterNetworkPublisher {
   ) {
     this.debounceMs = opts.debounceMs ?? 20;
     this.batch = opts.batch ?? 200;
+    this.snapshotMs = opts.snapshotMs ?? 1_000;
   }
 
   /** start watches services, endpoints and nodes, and subscribes to clear stale service topics. */
@@ -97,21 +106,16 @@ export class ClusterNetworkPublisher {
       this.objects.watch(ENDPOINTS, {}, onService),
       this.objects.watch(NODES, {}, (type, n) => this.onNode(type, n as Node)),
     );
-    this.configDirty = true;
+    // The first snapshot goes out at once: it replaces one retained from before a restart.
+    this.snapshotDirty = true;
     this.schedule();
-    const unsubscribes: (() => Promise<void>)[] = [];
-    for (const pattern of [topics.services, topics.networkNodes]) {
-      try {
-        unsubscribes.push(await this.bus.subscribe(pattern, (topic, payload) => this.onRetained(topic, payload), { retained: true }));
-      } catch (err) {
-        this.opts.onError?.(err, pattern);
-      }
+    try {
+      const unsubscribe = await this.bus.subscribe(topics.services, (topic, payload) => this.onRetained(topic, payload), { retained: true });
+      if (this.running) this.unsubscribe = unsubscribe;
+      else await unsubscribe();
+    } catch (err) {
+      this.opts.onError?.(err, topics.services);
     }
-    const unsubscribe = async () => {
-      for (const u of unsubscribes) await u();
-    };
-    if (this.running) this.unsubscribe = unsubscribe;
-    else await unsubscribe();
   }
 
   async stop(): Promise<void> {
@@ -122,16 +126,18 @@ export class ClusterNetworkPublisher {
     this.unsubscribe = undefined;
     clearTimeout(this.timer);
     this.timer = undefined;
+    clearTimeout(this.snapshotTimer);
+    this.snapshotTimer = undefined;
     this.dirty.clear();
     this.dirtyNodes.clear();
-    this.configDirty = false;
+    this.snapshotDirty = false;
     await unsubscribe?.();
     await this.idle();
   }
 
-  /** idle resolves when nothing waits to be published. */
+  /** idle resolves when nothing waits to be published (the snapshot included). */
   idle(): Promise<void> {
-    if (!this.timer && !this.flushing && this.dirty.size === 0 && this.dirtyNodes.size === 0 && !this.configDirty) return Promise.resolve();
+    if (!this.timer && !this.snapshotTimer && !this.flushing && this.dirty.size === 0 && this.dirtyNodes.size === 0 && !this.snapshotDirty) return Promise.resolve();
     return new Promise((r) => this.waiters.push(r));
   }
 
@@ -152,9 +158,9 @@ export class ClusterNetworkPublisher {
     return { v: 1, service, endpoints };
   }
 
-  /** networkMap: the NetworkConfig and every node's entry as one NetworkMap (what an agent assembles). */
+  /** networkMap: every node's entry as published so far, as one NetworkMap (what an agent ends up with). */
   networkMap(): NetworkMap {
-    const nodes = [...this.nodes.values()].map((n) => n.entry).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const nodes = [...this.sent.values()].map((n) => n.entry).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     return { v: 1, ...(this.opts.clusterCidr ? { clusterCIDR: this.opts.clusterCidr } : {}), nodes };
   }
 
@@ -166,21 +172,13 @@ export class ClusterNetworkPublisher {
     }
     const entry = networkEntry(n);
     const json = JSON.stringify(entry);
-    const had = this.nodes.get(name);
-    if (had?.json === json) return;
-    this.nodes.set(name, { entry, json, published: false });
+    if (this.nodes.get(name)?.json === json) return;
+    this.nodes.set(name, { entry, json });
     this.markNodeDirty(name);
   }
 
   private onRetained(topic: string, payload: Buffer): void {
     if (!this.running || payload.length === 0) return;
-    const node = nodeOfNetworkTopic(topic);
-    if (node !== undefined) {
-      if (this.nodes.has(node)) return;
-      this.staleNodes.add(node);
-      this.markNodeDirty(node);
-      return;
-    }
     const svc = serviceOfTopic(topic);
     if (!svc || this.objects.find(SERVICES, svc.namespace, svc.name)) return;
     const key = `${svc.namespace}/${svc.name}`;
@@ -202,19 +200,17 @@ export class ClusterNetworkPublisher {
     if (!this.timer && !this.flushing && this.running) this.timer = setTimeout(() => void this.flush(), this.debounceMs);
   }
 
+  private scheduleSnapshot(delayMs: number): void {
+    if (this.snapshotTimer || !this.running) return;
+    this.snapshotTimer = setTimeout(() => void this.publishSnapshot(), delayMs);
+  }
+
   private async flush(): Promise<void> {
     this.timer = undefined;
     this.flushing = true;
-    while (this.dirty.size || this.dirtyNodes.size || this.configDirty) {
-      if (this.configDirty) {
-        this.configDirty = false;
-        await this.publishConfig();
-      }
-      const names = [...this.dirtyNodes];
-      this.dirtyNodes.clear();
-      for (let i = 0; i < names.length; i += this.batch) {
-        await Promise.all(names.slice(i, i + this.batch).map((n) => this.publishNode(n)));
-      }
+    const firstSnapshot = this.snapshotDirty && this.seq === 0;
+    while (this.dirty.size || this.dirtyNodes.size) {
+      if (this.dirtyNodes.size) await this.publishChanges();
       const keys = [...this.dirty];
       this.dirty.clear();
       for (let i = 0; i < keys.length; i += this.batch) {
@@ -222,6 +218,12 @@ export class ClusterNetworkPublisher {
       }
     }
     this.flushing = false;
+    if (this.snapshotDirty) this.scheduleSnapshot(firstSnapshot ? 0 : this.snapshotMs);
+    this.notifyIdle();
+  }
+
+  private notifyIdle(): void {
+    if (this.timer || this.snapshotTimer || this.flushing) return;
     const w = this.waiters;
     this.waiters = [];
     for (const r of w) r();
@@ -249,33 +251,44 @@ export class ClusterNetworkPublisher {
     }
   }
 
-  private async publishConfig(): Promise<void> {
+  /** publishChanges sends one numbered message with every dirty node whose entry differs from what was sent. */
+  private async publishChanges(): Promise<void> {
+    const changes: NetworkChange[] = [];
+    for (const name of this.dirtyNodes) {
+      const now = this.nodes.get(name);
+      const was = this.sent.get(name);
+      if (now && now.json !== was?.json) {
+        changes.push(now.entry);
+        this.sent.set(name, now);
+      } else if (!now && was) {
+        changes.push({ name, deleted: true });
+        this.sent.delete(name);
+      }
+    }
+    this.dirtyNodes.clear();
+    if (!changes.length) return;
+    // Numbered and marked for the snapshot together, before the await, so a snapshot always holds
+    // exactly the changes up to its seq.
+    const message: NetworkChanges = { v: 1, epoch: this.epoch, seq: ++this.seq, changes };
+    this.snapshotDirty = true;
     try {
-      const config: NetworkConfig = { v: 1, ...(this.opts.clusterCidr ? { clusterCIDR: this.opts.clusterCidr } : {}) };
-      await this.bus.publish(topics.network, stableJson(config), { retain: true, qos: 1 });
+      await this.bus.publish(topics.networkChanges, JSON.stringify(message), { qos: 0 });
     } catch (err) {
-      this.opts.onError?.(err, topics.network);
+      this.opts.onError?.(err, topics.networkChanges); // agents notice the missing number
     }
   }
 
-  private async publishNode(name: string): Promise<void> {
-    const topic = topics.networkNode(name);
+  private async publishSnapshot(): Promise<void> {
+    this.snapshotDirty = false;
+    const snapshot: NetworkSnapshot = { ...this.networkMap(), epoch: this.epoch, seq: this.seq };
     try {
-      const n = this.nodes.get(name);
-      if (!n) {
-        // Cleared only if something may be retained there: a deleted node's entry, or a stale one.
-        if (this.staleNodes.delete(name) || this.wasPublished.delete(name)) await this.bus.publish(topic, Buffer.alloc(0), { retain: true, qos: 1 });
-        return;
-      }
-      this.staleNodes.delete(name);
-      if (n.published) return;
-      const body: NetworkNode = { v: 1, ...n.entry };
-      await this.bus.publish(topic, stableJson(body), { retain: true, qos: 0 });
-      n.published = true;
-      this.wasPublished.add(name);
+      await this.bus.publish(topics.networkSnapshot, JSON.stringify(snapshot), { retain: true, qos: 1 });
     } catch (err) {
-      this.opts.onError?.(err, topic);
+      this.opts.onError?.(err, topics.networkSnapshot);
     }
+    this.snapshotTimer = undefined;
+    if (this.snapshotDirty) this.scheduleSnapshot(this.snapshotMs);
+    this.notifyIdle();
   }
 }
 

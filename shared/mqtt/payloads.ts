@@ -119,19 +119,30 @@ export interface NetworkMapNode {
   addresses: string[];
 }
 
-/** NetworkNode: one node's entry, retained on topics.networkNode(name). */
-export interface NetworkNode extends NetworkMapNode {
-  v: 1;
+/**
+ * NetworkSnapshot: the whole network as of change message `seq` of the publisher's `epoch` (a
+ * random id per server start: numbering starts over with it), retained on topics.networkSnapshot.
+ */
+export interface NetworkSnapshot extends NetworkMap {
+  epoch: string;
+  seq: number;
 }
 
-/** NetworkConfig: what holds for the whole pod network, retained on topics.network. */
-export interface NetworkConfig {
+/**
+ * NetworkChanges: change message `seq` of `epoch` on topics.networkChanges — messages are numbered
+ * 1, 2, 3… within an epoch, so an agent notices one it missed. Each change is a node's new entry,
+ * or `deleted: true`.
+ */
+export interface NetworkChanges {
   v: 1;
-  /** clusterCIDR: the range every pod CIDR comes from (traffic within it is pod to pod, not masqueraded). */
-  clusterCIDR?: string;
+  epoch: string;
+  seq: number;
+  changes: NetworkChange[];
 }
 
-/** NetworkMap: every node's pod subnet and addresses (host-gw routes), nodes sorted by name — what the agent assembles from NetworkConfig and the NetworkNodes. */
+export type NetworkChange = NetworkMapNode | { name: string; deleted: true };
+
+/** NetworkMap: every node's pod subnet and addresses (host-gw routes), nodes sorted by name — what an agent keeps, saved in its cluster.json. */
 export interface NetworkMap {
   v: 1;
   /** clusterCIDR: the range every pod CIDR comes from (traffic within it is pod to pod, not masqueraded). */
@@ -160,14 +171,15 @@ export function isNetworkMap(x: unknown): x is NetworkMap {
   return x.nodes.every(isNetworkMapNode);
 }
 
-/** isNetworkNode checks the shape of a decoded NetworkNode. */
-export function isNetworkNode(x: unknown): x is NetworkNode {
-  return isObject(x) && x.v === PAYLOAD_VERSION && isNetworkMapNode(x);
+/** isNetworkSnapshot checks the shape of a decoded NetworkSnapshot. */
+export function isNetworkSnapshot(x: unknown): x is NetworkSnapshot {
+  return isNetworkMap(x) && isString((x as any).epoch) && Number.isInteger((x as any).seq);
 }
 
-/** isNetworkConfig checks the shape of a decoded NetworkConfig. */
-export function isNetworkConfig(x: unknown): x is NetworkConfig {
-  return isObject(x) && x.v === PAYLOAD_VERSION && (x.clusterCIDR === undefined || isString(x.clusterCIDR));
+/** isNetworkChanges checks the shape of a decoded NetworkChanges. */
+export function isNetworkChanges(x: unknown): x is NetworkChanges {
+  if (!isObject(x) || x.v !== PAYLOAD_VERSION || !isString(x.epoch) || !Number.isInteger(x.seq) || !Array.isArray(x.changes)) return false;
+  return x.changes.every((c: unknown) => isNetworkMapNode(c) || (isObject(c) && isString(c.name) && c.deleted === true));
 }
 
 function isNetworkMapNode(n: unknown): n is NetworkMapNode {

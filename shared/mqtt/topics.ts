@@ -16,13 +16,19 @@
 //   server → agents  bramble/v1/cluster/services/<namespace>/<name>
 //                                     ServiceState, retained, one topic per Service; an empty
 //                                     payload clears it (the service was deleted)
-//   server → agents  bramble/v1/cluster/network
-//                                     NetworkConfig { clusterCIDR }, retained
-//   server → agents  bramble/v1/cluster/network/nodes/<node>
-//                                     NetworkNode (one node's pod CIDR and addresses), retained,
-//                                     one topic per node; an empty payload clears it (node deleted).
-//                                     Per node, not one map: a join then sends every agent one
-//                                     small message, not the whole list (O(N) bytes, not O(N²)).
+//   server → agents  bramble/v1/cluster/network/snapshot
+//                                     NetworkSnapshot (every node's pod CIDR and addresses, the
+//                                     cluster CIDR), retained; an agent subscribes to it only to
+//                                     read it (after a connect, or when it missed a change) and
+//                                     unsubscribes at once, so republishing it reaches nobody
+//   server → agents  bramble/v1/cluster/network/changes
+//                                     NetworkChanges (nodes added, changed, deleted), numbered,
+//                                     not retained
+//                                     Why two: a join must send every agent one small message, not
+//                                     the whole list (O(N) bytes per join, not O(N²)); and a
+//                                     connect must be one message, not one per node (5,000
+//                                     retained entries to each of 5,000 connecting agents kept the
+//                                     broker busy for many minutes).
 export const TOPIC_VERSION = 'v1';
 export const ROOT = `bramble/${TOPIC_VERSION}/nodes`;
 /** CLUSTER_ROOT: the cluster-wide topics, published by the server only, readable by every node. */
@@ -43,21 +49,14 @@ export const topics = {
   service: (namespace: string, name: string) => `${CLUSTER_ROOT}/services/${namespace}/${name}`,
   /** services: the subscription pattern matching every service topic. */
   services: `${CLUSTER_ROOT}/services/#`,
-  /** network: the retained NetworkConfig. */
-  network: `${CLUSTER_ROOT}/network`,
-  /** networkNode: the retained NetworkNode of one node. */
-  networkNode: (node: string) => `${CLUSTER_ROOT}/network/nodes/${node}`,
-  /** networkNodes: the subscription pattern matching every networkNode topic. */
-  networkNodes: `${CLUSTER_ROOT}/network/nodes/+`,
+  /** networkSnapshot: the retained NetworkSnapshot, read once per need (see above). */
+  networkSnapshot: `${CLUSTER_ROOT}/network/snapshot`,
+  /** networkChanges: the stream of NetworkChanges. */
+  networkChanges: `${CLUSTER_ROOT}/network/changes`,
 };
 
-/** nodeOfNetworkTopic returns the node a topics.networkNode() topic names, or undefined. */
-export function nodeOfNetworkTopic(topic: string): string | undefined {
-  const prefix = `${CLUSTER_ROOT}/network/nodes/`;
-  if (!topic.startsWith(prefix)) return undefined;
-  const node = topic.slice(prefix.length);
-  return node && !node.includes('/') ? node : undefined;
-}
+/** clusterSubscriptions: what an agent subscribes to for as long as it is connected (not the snapshot). */
+export const clusterSubscriptions = [`${CLUSTER_ROOT}/services/+/+`, topics.networkChanges];
 
 /** serviceOfTopic returns the Service a topics.service() topic names, or undefined. */
 export function serviceOfTopic(topic: string): { namespace: string; name: string } | undefined {

@@ -194,7 +194,7 @@ describe('external broker: bramble server --mqtt-url against Mosquitto', () => {
     });
     expect(created.status).toBe(201);
     await waitFor('desired state with the pod', () => desired.some((s) => s.pods.some((p) => p.metadata.name === 'web')));
-    await waitFor('the network entry', () => cluster.includes(topics.networkNode('pi-a')));
+    await waitFor('the network snapshot', () => cluster.includes(topics.networkSnapshot));
     expect(lines.some((l) => /refused/.test(l))).toBe(false);
 
     // A clean stop: 'shutdown' on its state topic makes it NotReady at once.
@@ -226,17 +226,17 @@ describe('external broker: bramble server --mqtt-url against Mosquitto', () => {
       expect((await a.subscribeAsync(t, { qos: 1 }))[0].qos, t).toBe(1);
     }
 
-    const forged = encode({ v: 1, clusterCIDR: '0.0.0.0/0' });
+    const forged = encode({ v: 1, epoch: 'x', seq: 1, clusterCIDR: '0.0.0.0/0', nodes: [] });
     await a.publishAsync(topics.status('pi-b'), encode(report('pi-b')), { qos: 1 });
     await a.publishAsync(topics.service('default', 'fake'), encode({ v: 1, service: { metadata: { name: 'fake', namespace: 'default' }, spec: {} }, endpoints: null }), { qos: 1, retain: true });
-    await a.publishAsync(topics.network, forged, { qos: 1, retain: true });
+    await a.publishAsync(topics.networkSnapshot, forged, { qos: 1, retain: true });
     await a.publishAsync(topics.prefix('pi-a'), 'x', { qos: 1 });
     await a.publishAsync('$CONTROL/dynamic-security/v1', JSON.stringify({ commands: [{ command: 'deleteClient', username: 'pi-b' }] }), { qos: 1 });
     await a.publishAsync(topics.heartbeat('pi-a'), encode({ v: 1, seq: 0, sent: Date.now() }), { qos: 1 });
     await waitFor("pi-a's heartbeat at the server", () => seenByServer.some((m) => m.topic === topics.heartbeat('pi-a')));
     await sleep(300);
     const forbidden = (m: { topic: string; payload: Buffer }) =>
-      m.topic === topics.status('pi-b') || m.topic === topics.service('default', 'fake') || m.topic === topics.prefix('pi-a') || (m.topic === topics.network && m.payload.equals(forged));
+      m.topic === topics.status('pi-b') || m.topic === topics.service('default', 'fake') || m.topic === topics.prefix('pi-a') || (m.topic === topics.networkSnapshot && m.payload.equals(forged));
     expect(seenByServer.filter(forbidden)).toEqual([]);
     expect(seenByB.filter(forbidden)).toEqual([]);
     expect(await node('pi-b')).toBeUndefined();

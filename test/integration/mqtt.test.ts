@@ -13,12 +13,10 @@ import {
   type DesiredState,
   decode,
   encode,
-  isNetworkConfig,
-  isNetworkNode,
+  isNetworkSnapshot,
   isServiceState,
   type LogRequest,
-  type NetworkConfig,
-  type NetworkNode,
+  type NetworkSnapshot,
   type NodeReport,
   type ServiceState,
 } from '../../shared/mqtt/payloads.js';
@@ -305,7 +303,7 @@ describe('MQTT: join, broker, ingest, desired state and logs', () => {
   it('shares services and the network map with every node, read-only', async () => {
     const b = await connect('pi-b');
     const got = messages(b);
-    await b.subscribeAsync([topics.services, topics.network, topics.networkNodes], { qos: 1 });
+    await b.subscribeAsync([topics.services, topics.networkSnapshot, topics.networkChanges], { qos: 1 });
     const created = await admin.call('POST', '/api/v1/namespaces/default/services', {
       apiVersion: 'v1',
       kind: 'Service',
@@ -325,18 +323,21 @@ describe('MQTT: join, broker, ingest, desired state and logs', () => {
     expect(state.service.spec.ports?.[0].nodePort).toBeGreaterThanOrEqual(30000);
     expect(state.service.status!.loadBalancer!.ingress).toEqual([{ ip: '127.0.0.1' }]);
     expect((await admin.call('GET', '/api/v1/namespaces/default/services/front')).json().status.loadBalancer.ingress).toEqual([{ ip: '127.0.0.1' }]);
-    const config = await waitFor('the network config', () => got.filter((m) => m.topic === topics.network).map((m) => decode<NetworkConfig>(m.payload)).at(-1));
-    expect(isNetworkConfig(config)).toBe(true);
-    expect(config.clusterCIDR).toBe('10.42.0.0/16');
-    const entry = await waitFor("pi-a's network entry", () => got.filter((m) => m.topic === topics.networkNode('pi-a')).map((m) => decode<NetworkNode>(m.payload)).at(-1));
-    expect(isNetworkNode(entry)).toBe(true);
-    expect(entry).toMatchObject({ name: 'pi-a', podCIDR: expect.stringMatching(/^10\.42\./), addresses: ['127.0.0.1'] });
+    const snapshot = await waitFor('the network snapshot with pi-a', () =>
+      got
+        .filter((m) => m.topic === topics.networkSnapshot)
+        .map((m) => decode<NetworkSnapshot>(m.payload))
+        .find((s) => s?.nodes.some((n) => n.name === 'pi-a')),
+    );
+    expect(isNetworkSnapshot(snapshot)).toBe(true);
+    expect(snapshot.clusterCIDR).toBe('10.42.0.0/16');
+    expect(snapshot.nodes.find((n) => n.name === 'pi-a')).toMatchObject({ podCIDR: expect.stringMatching(/^10\.42\./), addresses: ['127.0.0.1'] });
 
     // A reconnecting node gets all of it at once, retained.
     const again = await connect('pi-b');
     const retained = messages(again);
     await again.subscribeAsync('bramble/v1/cluster/#', { qos: 1 });
-    await waitFor('the retained cluster topics', () => retained.some((m) => m.retain && m.topic === topics.service('default', 'front')) && retained.some((m) => m.retain && m.topic === topics.networkNode('pi-a')) && retained.some((m) => m.retain && m.topic === topics.network), 1_000);
+    await waitFor('the retained cluster topics', () => retained.some((m) => m.retain && m.topic === topics.service('default', 'front')) && retained.some((m) => m.retain && m.topic === topics.networkSnapshot), 1_000);
 
     // Deleting the service clears its retained topic.
     expect((await admin.call('DELETE', '/api/v1/namespaces/default/services/front')).status).toBe(200);

@@ -20,7 +20,7 @@ import { AGENT_OPTIONS, type AgentConfig, agentConfig } from '../../agent/config
 import { openLink } from '../../agent/link.js';
 import { PodManager } from '../../agent/pods/workers.js';
 import { resolveOptions } from '../../shared/options.js';
-import { ownEntryLink } from './network-map.js';
+import { ownEntryLink, SharedParse } from './network-map.js';
 import { shareCaContexts } from './shared-tls.js';
 import { noopDns, noopExec, SimRuntime, simProbe, simProber } from './sim-host.js';
 
@@ -76,7 +76,7 @@ export function startSimNodes(o: SimNodesOptions): SimNodes {
   shareCaContexts();
   const token = o.token ?? (o.tokenFile ? readFileSync(o.tokenFile, 'utf8').trim() : '');
   const logger = pino({ level: o.logLevel ?? 'warn', base: { component: 'sim' } });
-  const link = o.fullNetworkMap ? openLink : ownEntryLink(openLink);
+  const link = o.fullNetworkMap ? openLink : ownEntryLink(openLink, new SharedParse());
   const abort = new AbortController();
   const first = o.first ?? 0;
   const names = Array.from({ length: o.count }, (_, i) => `${o.prefix ?? 'sim-'}${first + i}`);
