@@ -1,11 +1,14 @@
 // run: `npm run bench` — every scenario, one table, JSON next to it. `--quick` runs small sizes
-// (the CI smoke run: it fails only on errors, never on timings); `--only a,b` picks scenarios.
+// (the CI smoke run: it fails only on errors, never on timings); `--only a,b` picks scenarios;
+// `--nodes=N --pods=N` size the scale scenario.
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { benchAgent } from './agent-bench.js';
-import { benchApi } from './api-bench.js';
+import { benchDocker, dockerRows } from './docker-bench.js';
+import { apiRows, benchApi } from './api-bench.js';
 import { benchFailure } from './failure-bench.js';
 import { benchNetwork } from './network-bench.js';
+import { benchHeartbeats, benchPodRate, benchScale, benchSdWear, scaleRows } from './scale-bench.js';
 import { benchScheduler } from './scheduler-bench.js';
 
 interface Row {
@@ -20,6 +23,10 @@ const quick = args.includes('--quick');
 const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 const jsonOut = args.find((a) => a.startsWith('--json='))?.slice(7) ?? (quick ? 'bench-results-quick.json' : 'bench-results.json');
 const wanted = (name: string) => !only || only.includes(name);
+const numArg = (name: string) => {
+  const v = args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  return v === undefined ? undefined : Number(v);
+};
 
 const rows: Row[] = [];
 let exitExplicitly = false; // a scenario left handles it could not close (see network-bench stopCluster)
@@ -40,21 +47,9 @@ async function main(): Promise<void> {
     }
   }
   if (wanted('api')) {
-    const r = await benchApi({ clients: 24, creates: quick ? 1000 : 5000 });
+    const r = await benchApi(quick ? { clients: 100, ops: 500, idleSeconds: 5, watchers: 100, watchEvents: 5 } : { clients: 100, ops: 3000, idleSeconds: 10, watchers: 500, watchEvents: 20 });
     results.api = r;
-    rows.push(
-      { scenario: 'API create latency, 24 clients', figure: `p50 ${fmt(r.p50ms, 1)} ms, p99 ${fmt(r.p99ms, 1)} ms`, target: 'p99 ≤ 50 ms', anchor: 'Kubernetes SLO p99 ≤ 1 s' },
-      { scenario: 'API creates per second, 24 clients', figure: `${fmt(r.createsPerSecond)} /s`, target: '', anchor: '' },
-      {
-        scenario: 'store commits under that load',
-        figure: `${fmt(r.commitsPerSecond)} commits/s, ${fmt(r.writesPerCommit, 1)} writes/commit`,
-        target: 'writes/commit > 1 (group commit)',
-        anchor: '',
-      },
-      { scenario: 'server RSS idle (no nodes)', figure: `${fmt(r.idleRssMB, 1)} MB`, target: '≤ 100 MB', anchor: 'k3s server ≈ 1.2 GB' },
-      { scenario: 'server idle CPU', figure: `${fmt(r.idleCpuPercent, 2)} %`, target: '', anchor: '' },
-      { scenario: 'server start → /readyz 200', figure: `${fmt(r.readyMs)} ms`, target: '< 2,000 ms', anchor: '' },
-    );
+    rows.push(...apiRows(r, fmt));
   }
   if (wanted('agent')) {
     const r = await benchAgent({ pods: quick ? 10 : 30, idleSeconds: quick ? 15 : 60 });
@@ -70,6 +65,12 @@ async function main(): Promise<void> {
       { scenario: `agent RSS with ${r.pods} pods`, figure: `${fmt(r.agentRssMB, 1)} MB`, target: '≤ 60 MB', anchor: 'k3s agent ≈ 270 MB' },
       { scenario: 'database commits, 1 idle node', figure: `${fmt(r.idleCommitsPerMinute, 1)} /min (over ${r.idleWindowSeconds} s)`, target: '≤ 2 /min', anchor: '' },
     );
+  }
+  if (wanted('docker')) {
+    const r = await benchDocker({ pods: quick ? 10 : 50 });
+    results.docker = r;
+    exitExplicitly ||= r.teardownTimedOut;
+    rows.push(...dockerRows(r, fmt));
   }
   if (wanted('network')) {
     // Sync size is the same in quick mode: it takes well under a minute.
@@ -158,6 +159,34 @@ async function main(): Promise<void> {
     } else if (!r.swarm.runnable) {
       rows.push({ scenario: 'Docker Swarm, same power cut', figure: `not runnable here: ${r.swarm.reason}`, target: '', anchor: '' });
     }
+  }
+  if (wanted('podrate')) {
+    const r = await benchPodRate({ nodes: quick ? 20 : 100, clients: 24, pods: quick ? 200 : 1000 });
+    results.podrate = r;
+    rows.push(...scaleRows({ podrate: r }, fmt));
+  }
+  if (wanted('heartbeats')) {
+    // Quick: shorter settles too, to keep the smoke run short.
+    const r = await benchHeartbeats({ nodes: quick ? 50 : 1000, seconds: quick ? 10 : 60, settleSeconds: quick ? 2 : 10 });
+    results.heartbeats = r;
+    rows.push(...scaleRows({ heartbeats: r }, fmt));
+  }
+  if (wanted('sdwear')) {
+    const r = await benchSdWear({ nodes: quick ? 10 : 50, seconds: quick ? 20 : 120, settleSeconds: quick ? 3 : 15 });
+    results.sdwear = r;
+    rows.push(...scaleRows({ sdwear: r }, fmt));
+  }
+  if (wanted('scale')) {
+    // --nodes= / --pods= size the run (e.g. 1000 / 10000 while 5,000 nodes are out of reach).
+    const r = await benchScale({
+      nodes: numArg('nodes') ?? (quick ? 200 : 5000),
+      pods: numArg('pods') ?? (quick ? 2000 : 50000),
+      joinTimeoutS: quick ? 120 : 1800,
+      rolloutTimeoutS: quick ? 180 : 3600,
+      afterSeconds: quick ? 5 : 30,
+    });
+    results.scale = r;
+    rows.push(...scaleRows({ scale: r }, fmt));
   }
   const widths = (['scenario', 'figure', 'target', 'anchor'] as const).map((k) => Math.max(k.length, ...rows.map((r) => r[k].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join(' | ');
