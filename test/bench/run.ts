@@ -47,12 +47,12 @@ async function main(): Promise<void> {
     }
   }
   if (wanted('api')) {
-    const r = await benchApi(quick ? { clients: 100, ops: 500, idleSeconds: 5, watchers: 100, watchEvents: 5 } : { clients: 100, ops: 3000, idleSeconds: 10, watchers: 500, watchEvents: 20 });
+    const r = await benchApi(quick ? { clients: 100, ops: 300, idleSeconds: 3, watchers: 50, watchEvents: 3 } : { clients: 100, ops: 3000, idleSeconds: 10, watchers: 500, watchEvents: 20 });
     results.api = r;
     rows.push(...apiRows(r, fmt));
   }
   if (wanted('agent')) {
-    const r = await benchAgent({ pods: quick ? 10 : 30, idleSeconds: quick ? 15 : 60 });
+    const r = await benchAgent({ pods: quick ? 5 : 30, idleSeconds: quick ? 5 : 60 });
     results.agent = r;
     rows.push(
       { scenario: `apply → Running, ${r.pods} pods, 1 real node`, figure: `p50 ${fmt(r.p50s, 2)} s, p99 ${fmt(r.p99s, 2)} s, all ${fmt(r.allRunningSeconds, 2)} s`, target: 'p99 ≤ 2 s per pod', anchor: '' },
@@ -67,14 +67,14 @@ async function main(): Promise<void> {
     );
   }
   if (wanted('docker')) {
-    const r = await benchDocker({ pods: quick ? 10 : 50 });
+    const r = await benchDocker({ pods: quick ? 5 : 50 });
     results.docker = r;
     exitExplicitly ||= r.teardownTimedOut;
     rows.push(...dockerRows(r, fmt));
   }
   if (wanted('network')) {
     // Sync size is the same in quick mode: it takes well under a minute.
-    const r = await benchNetwork({ services: quick ? 3 : 10, syncServices: 200, syncEndpoints: 5, syncRepeats: quick ? 3 : 5 });
+    const r = await benchNetwork({ services: quick ? 2 : 10, syncServices: 200, syncEndpoints: 5, syncRepeats: quick ? 1 : 5 });
     results.network = r;
     exitExplicitly ||= r.serviceCreate.teardownTimedOut;
     const s = r.serviceCreate;
@@ -106,7 +106,7 @@ async function main(): Promise<void> {
     );
   }
   if (wanted('failure')) {
-    const r = await benchFailure({ trials: quick ? 3 : 10, cableTrials: 3, lossSeconds: quick ? 30 : 120, swarm: true });
+    const r = await benchFailure({ trials: quick ? 1 : 10, cableTrials: quick ? 1 : 3, lossSeconds: quick ? 10 : 120, swarm: !quick });
     results.failure = r;
     exitExplicitly ||= r.teardownTimedOut;
     const b = r.bramble;
@@ -172,18 +172,20 @@ async function main(): Promise<void> {
     rows.push(...scaleRows({ heartbeats: r }, fmt));
   }
   if (wanted('sdwear')) {
-    const r = await benchSdWear({ nodes: quick ? 10 : 50, seconds: quick ? 20 : 120, settleSeconds: quick ? 3 : 15 });
+    const r = await benchSdWear({ nodes: quick ? 10 : 50, seconds: quick ? 10 : 120, settleSeconds: quick ? 3 : 15 });
     results.sdwear = r;
     rows.push(...scaleRows({ sdwear: r }, fmt));
   }
   if (wanted('scale')) {
     // --nodes= / --pods= size the run (e.g. 1000 / 10000 while 5,000 nodes are out of reach).
     const r = await benchScale({
-      nodes: numArg('nodes') ?? (quick ? 200 : 5000),
-      pods: numArg('pods') ?? (quick ? 2000 : 50000),
+      nodes: numArg('nodes') ?? (quick ? 100 : 5000),
+      pods: numArg('pods') ?? (quick ? 1000 : 50000),
       joinTimeoutS: quick ? 120 : 1800,
       rolloutTimeoutS: quick ? 180 : 3600,
       afterSeconds: quick ? 5 : 30,
+      // Past 1,000 nodes, Kubernetes' node heartbeat (10 s, 40 s grace): see benchScale.
+      heartbeat: (numArg('nodes') ?? (quick ? 100 : 5000)) > 1000 ? { interval: '10s', grace: '40s' } : undefined,
     });
     results.scale = r;
     rows.push(...scaleRows({ scale: r }, fmt));

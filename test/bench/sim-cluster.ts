@@ -33,6 +33,8 @@ export interface SimClusterOptions {
   /** shards: simulator processes (main.js --shards). */
   shards?: number;
   serverArgs?: string[];
+  /** heartbeatInterval: the simulated agents' --heartbeat-interval (default: the agent's, 1 s). */
+  heartbeatInterval?: string;
   /** readyTimeoutS: spawn of the simulator → every node Ready. */
   readyTimeoutS: number;
   /** log: progress lines every 30 s while joining (long runs). */
@@ -174,6 +176,7 @@ export async function startSimCluster(o: SimClusterOptions): Promise<SimCluster>
     server = await startServerProcess(join(dir, 'server'), { args: o.serverArgs ?? [] });
     const main = fileURLToPath(new URL('../sim/main.js', import.meta.url));
     const args = [main, '--server', `https://127.0.0.1:${server.port}`, '--token-file', join(server.dataDir, 'node-token'), '--count', String(o.nodes), '--data-root', join(dir, 'nodes'), '--shards', String(o.shards ?? 1)];
+    if (o.heartbeatInterval) args.push('--heartbeat-interval', o.heartbeatInterval);
     const t0 = performance.now();
     sim = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let upAt: number | undefined;
