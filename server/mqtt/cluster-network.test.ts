@@ -103,7 +103,7 @@ describe('ClusterNetworkPublisher', () => {
     });
     for (const name of ['default', 'team']) await objects.create(NS, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
     rec = recordingBus();
-    publisher = new ClusterNetworkPublisher(objects, rec.bus, { debounceMs: 5, snapshotMs: 10 });
+    publisher = new ClusterNetworkPublisher(objects, rec.bus, { debounceMs: 5, snapshotMs: 10, changesIntervalMs: 0 });
   });
   afterEach(async () => {
     await publisher.stop();
@@ -241,6 +241,24 @@ describe('ClusterNetworkPublisher', () => {
     expect(publisher.networkMap()).toEqual(rec.view());
     // No service was ever touched.
     expect(rec.sent.every((m) => m.topic === topics.networkChanges || m.topic === topics.networkSnapshot)).toBe(true);
+  });
+
+  it('sends node changes at most once per changesIntervalMs, each batch in one message', async () => {
+    const slow = new ClusterNetworkPublisher(objects, rec.bus, { debounceMs: 5, snapshotMs: 10, changesIntervalMs: 150 });
+    await slow.start();
+    await objects.create(NODES, '', node('pi-a', '10.42.0.0/24'));
+    await slow.idle();
+    expect(rec.changes().map((c) => c.changes.map((n) => n.name))).toEqual([['pi-a']]);
+    const t0 = performance.now();
+    for (const n of ['pi-b', 'pi-c', 'pi-d']) {
+      await objects.create(NODES, '', node(n));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await slow.idle();
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(100);
+    expect(rec.changes().map((c) => c.changes.map((n) => n.name))).toEqual([['pi-a'], ['pi-b', 'pi-c', 'pi-d']]);
+    expect(rec.snapshots().at(-1)!.seq).toBe(2);
+    await slow.stop();
   });
 
   it('publishes a snapshot at start, with the cluster CIDR if known, even with no nodes; a new epoch per publisher', async () => {

@@ -50,6 +50,12 @@ const NODES = findResource('', 'v1', 'nodes')!;
 
 export interface ClusterNetworkOptions {
   debounceMs?: number;
+  /**
+   * changesIntervalMs: node change messages go out at most this often (default 500 ms). Each
+   * reaches every node, so while a fleet joins, one message per join cost O(N) writes per join;
+   * this makes it O(N) per interval, with the joins of the interval in one message.
+   */
+  changesIntervalMs?: number;
   /** snapshotMs: how long after changes the snapshot is republished (default 1 s). */
   snapshotMs?: number;
   /** clusterCidr: published in the snapshot as clusterCIDR (the range of all pod CIDRs). */
@@ -78,6 +84,9 @@ export class ClusterNetworkPublisher {
   private snapshotDirty = false;
   private snapshotTimer?: NodeJS.Timeout;
   private readonly snapshotMs: number;
+  private readonly changesIntervalMs: number;
+  private lastChangesAt = Number.NEGATIVE_INFINITY;
+  private changesTimer?: NodeJS.Timeout;
   private timer?: NodeJS.Timeout;
   private flushing = false;
   private waiters: (() => void)[] = [];
@@ -95,6 +104,7 @@ export class ClusterNetworkPublisher {
     this.debounceMs = opts.debounceMs ?? 20;
     this.batch = opts.batch ?? 200;
     this.snapshotMs = opts.snapshotMs ?? 1_000;
+    this.changesIntervalMs = opts.changesIntervalMs ?? 500;
   }
 
   /** start watches services, endpoints and nodes, and subscribes to clear stale service topics. */
@@ -128,6 +138,8 @@ export class ClusterNetworkPublisher {
     this.timer = undefined;
     clearTimeout(this.snapshotTimer);
     this.snapshotTimer = undefined;
+    clearTimeout(this.changesTimer);
+    this.changesTimer = undefined;
     this.dirty.clear();
     this.dirtyNodes.clear();
     this.snapshotDirty = false;
@@ -137,7 +149,7 @@ export class ClusterNetworkPublisher {
 
   /** idle resolves when nothing waits to be published (the snapshot included). */
   idle(): Promise<void> {
-    if (!this.timer && !this.snapshotTimer && !this.flushing && this.dirty.size === 0 && this.dirtyNodes.size === 0 && !this.snapshotDirty) return Promise.resolve();
+    if (!this.timer && !this.snapshotTimer && !this.changesTimer && !this.flushing && this.dirty.size === 0 && this.dirtyNodes.size === 0 && !this.snapshotDirty) return Promise.resolve();
     return new Promise((r) => this.waiters.push(r));
   }
 
@@ -209,8 +221,9 @@ export class ClusterNetworkPublisher {
     this.timer = undefined;
     this.flushing = true;
     const firstSnapshot = this.snapshotDirty && this.seq === 0;
-    while (this.dirty.size || this.dirtyNodes.size) {
-      if (this.dirtyNodes.size) await this.publishChanges();
+    const nodesDue = () => this.dirtyNodes.size > 0 && performance.now() - this.lastChangesAt >= this.changesIntervalMs;
+    while (this.dirty.size || nodesDue()) {
+      if (nodesDue()) await this.publishChanges();
       const keys = [...this.dirty];
       this.dirty.clear();
       for (let i = 0; i < keys.length; i += this.batch) {
@@ -218,12 +231,21 @@ export class ClusterNetworkPublisher {
       }
     }
     this.flushing = false;
+    if (this.dirtyNodes.size && !this.changesTimer && this.running) {
+      this.changesTimer = setTimeout(
+        () => {
+          this.changesTimer = undefined;
+          this.schedule();
+        },
+        Math.max(0, this.lastChangesAt + this.changesIntervalMs - performance.now()),
+      );
+    }
     if (this.snapshotDirty) this.scheduleSnapshot(firstSnapshot ? 0 : this.snapshotMs);
     this.notifyIdle();
   }
 
   private notifyIdle(): void {
-    if (this.timer || this.snapshotTimer || this.flushing) return;
+    if (this.timer || this.snapshotTimer || this.changesTimer || this.flushing) return;
     const w = this.waiters;
     this.waiters = [];
     for (const r of w) r();
@@ -271,6 +293,7 @@ export class ClusterNetworkPublisher {
     // exactly the changes up to its seq.
     const message: NetworkChanges = { v: 1, epoch: this.epoch, seq: ++this.seq, changes };
     this.snapshotDirty = true;
+    this.lastChangesAt = performance.now();
     try {
       await this.bus.publish(topics.networkChanges, JSON.stringify(message), { qos: 0 });
     } catch (err) {
