@@ -46,8 +46,9 @@ function add(info: NodeInfo, req: PodRequests, sign: 1 | -1): void {
 }
 
 /** buildSnapshot indexes nodes by name and books every bound, non-terminated pod onto its node.
- * Pods bound to nodes not in the list are ignored; a repeated node name keeps the first node. */
-export function buildSnapshot(nodes: readonly Node[], pods: readonly Pod[]): Snapshot {
+ * Pods bound to nodes not in the list are ignored; a repeated node name keeps the first node.
+ * requestsOf: podRequests, or a cached version of it (the scheduler loop keeps one). */
+export function buildSnapshot(nodes: readonly Node[], pods: readonly Pod[], requestsOf: (pod: Pod) => PodRequests = podRequests): Snapshot {
   const infos: NodeInfo[] = [];
   const byName = new Map<string, NodeInfo>();
   for (const node of nodes) {
@@ -62,7 +63,7 @@ export function buildSnapshot(nodes: readonly Node[], pods: readonly Pod[]): Sna
     if (!name || isTerminated(pod)) continue;
     const info = byName.get(name);
     if (!info) continue;
-    const req = podRequests(pod);
+    const req = requestsOf(pod);
     add(info, req, 1);
     if (req.spreadKey === '') continue;
     const list = pendingSpread.get(req.spreadKey);
