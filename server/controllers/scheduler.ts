@@ -17,6 +17,8 @@ const PODS = findResource('', 'v1', 'pods')!;
 const NODES = findResource('', 'v1', 'nodes')!;
 const SCHEDULERS = new Set(['default-scheduler', 'bramble-scheduler']);
 const RETRY_MS = 10_000;
+/** MAX_GATHER_MS: the longest a pod waits for others to share its scheduling round. */
+const MAX_GATHER_MS = 500;
 
 function needsScheduling(p: KubeObject): boolean {
   return !p.spec?.nodeName && !p.metadata.deletionTimestamp && SCHEDULERS.has(p.spec?.schedulerName ?? 'default-scheduler');
@@ -29,6 +31,7 @@ export function schedulerController(ctx: ControllerContext): Controller & { sche
   let running: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+  let lastRoundMs = 0;
   // Every round books every bound pod; parsing their quantities again each time was most of a
   // round at 5,000 nodes and tens of thousands of pods (rounds then scheduled 2 pods/s). Stored
   // objects are replaced, never mutated (store/cache.ts), so a pod object's requests never change.
@@ -87,9 +90,14 @@ export function schedulerController(ctx: ControllerContext): Controller & { sche
   }
 
   async function round(): Promise<void> {
-    // Let a burst of creations gather so one snapshot serves them all.
-    await new Promise((r) => setImmediate(r));
     while (queued.size && !stopped) {
+      // Let a burst of creations gather so one snapshot serves them all: twice as long as the last
+      // round took (a snapshot costs O(nodes + pods); at 5,000 nodes and tens of thousands of pods
+      // rounds of a few pods each spent the CPU rebuilding it), at least one turn of the loop.
+      const gatherMs = Math.min(MAX_GATHER_MS, 2 * lastRoundMs);
+      await new Promise((r) => (gatherMs >= 1 ? setTimeout(r, gatherMs) : setImmediate(r)));
+      if (stopped) return;
+      const started = performance.now();
       const keys = [...queued];
       queued.clear();
       const nodes = ctx.objects.list(NODES).items as never[];
@@ -110,6 +118,7 @@ export function schedulerController(ctx: ControllerContext): Controller & { sche
           writes.push(markUnschedulable(pod, result.message));
         }
       }
+      lastRoundMs = performance.now() - started;
       await Promise.all(writes);
     }
   }
