@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     }
   }
   if (wanted('api')) {
-    const r = await benchApi(quick ? { clients: 100, ops: 300, idleSeconds: 3, watchers: 50, watchEvents: 3 } : { clients: 100, ops: 3000, idleSeconds: 10, watchers: 500, watchEvents: 20 });
+    const r = await benchApi(quick ? { clients: 100, ops: 300, idleSeconds: 2, watchers: 50, watchEvents: 3 } : { clients: 100, ops: 3000, idleSeconds: 10, watchers: 500, watchEvents: 20 });
     results.api = r;
     rows.push(...apiRows(r, fmt));
   }
@@ -106,7 +106,7 @@ async function main(): Promise<void> {
     );
   }
   if (wanted('failure')) {
-    const r = await benchFailure({ trials: quick ? 1 : 10, cableTrials: quick ? 1 : 3, lossSeconds: quick ? 10 : 120, swarm: !quick });
+    const r = await benchFailure({ trials: quick ? 1 : 10, cableTrials: quick ? 1 : 3, lossSeconds: quick ? 5 : 120, swarm: !quick });
     results.failure = r;
     exitExplicitly ||= r.teardownTimedOut;
     const b = r.bramble;
@@ -167,12 +167,12 @@ async function main(): Promise<void> {
   }
   if (wanted('heartbeats')) {
     // Quick: shorter settles too, to keep the smoke run short.
-    const r = await benchHeartbeats({ nodes: quick ? 50 : 1000, seconds: quick ? 10 : 60, settleSeconds: quick ? 2 : 10 });
+    const r = await benchHeartbeats({ nodes: quick ? 50 : 1000, seconds: quick ? 5 : 60, settleSeconds: quick ? 2 : 10 });
     results.heartbeats = r;
     rows.push(...scaleRows({ heartbeats: r }, fmt));
   }
   if (wanted('sdwear')) {
-    const r = await benchSdWear({ nodes: quick ? 10 : 50, seconds: quick ? 10 : 120, settleSeconds: quick ? 3 : 15 });
+    const r = await benchSdWear({ nodes: quick ? 10 : 50, seconds: quick ? 5 : 120, settleSeconds: quick ? 3 : 15 });
     results.sdwear = r;
     rows.push(...scaleRows({ sdwear: r }, fmt));
   }
@@ -183,7 +183,7 @@ async function main(): Promise<void> {
       pods: numArg('pods') ?? (quick ? 1000 : 50000),
       joinTimeoutS: quick ? 120 : 1800,
       rolloutTimeoutS: quick ? 180 : 3600,
-      afterSeconds: quick ? 5 : 30,
+      afterSeconds: quick ? 3 : 30,
       // Past 1,000 nodes, Kubernetes' node heartbeat (10 s, 40 s grace): see benchScale.
       heartbeat: (numArg('nodes') ?? (quick ? 100 : 5000)) > 1000 ? { interval: '10s', grace: '40s' } : undefined,
     });
