@@ -213,7 +213,7 @@ export async function benchDocker(opts: { pods: number }): Promise<DockerBenchRe
 
 export function dockerRows(r: DockerBenchResult, fmt: (n: number, d?: number) => string): { scenario: string; figure: string; target: string; anchor: string }[] {
   const figs = (t: Timing) => `p50 ${fmt(t.p50s, 2)} s, p99 ${fmt(t.p99s, 2)} s, all ${fmt(t.allRunningSeconds, 2)} s`;
-  const anchor = 'Docker Swarm on the same engine, same run';
+  const anchor = 'Docker Swarm on an identical lab engine (same dockerd flags and image), same run';
   const rows = [{ scenario: `real Docker: apply → Running, ${r.pods} pods, image present, 1 node (Bramble)`, figure: figs(r.bramble), target: '', anchor: '' }];
   const sw = r.swarm;
   if (!sw.runnable) {
