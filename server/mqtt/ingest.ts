@@ -48,7 +48,7 @@ export class Ingest {
 
   private constructor(private readonly d: IngestDeps) {
     const warn = (what: string) => (err: unknown, node: string) => d.logger.warn({ err, node }, `could not apply ${what}`);
-    this.leases = new NodeLeases(d.objects, { clock: d.clock, onError: (err, node) => d.logger.warn({ err, node }, 'could not renew the node lease') });
+    this.leases = new NodeLeases(d.objects, { onError: (err, node) => d.logger.warn({ err, node }, 'could not renew the node lease') });
     this.nodeStatus = new NodeStatusWriter(d.objects, d.clock);
     this.nodeEvents = new NodeEvents(d.objects, d.events, d.clock, d.eventRate);
     this.statusQueue = new Coalescer((node, r) => this.nodeStatus.write(node, r), undefined, warn('node status'));

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { findResource } from '../../shared/api/resources.js';
+import { rfc3339Micro } from '../../shared/clock.js';
 import { LEASE_NAMESPACE } from '../controllers/node-lifecycle.js';
 import { ObjectService } from '../objects/object-service.js';
 import { LogStore } from '../store/log-store.js';
@@ -35,7 +36,7 @@ describe('NodeLeases', () => {
 
   it('writes a missing Lease or news at once, and routine renewals of many nodes in one shared commit', async () => {
     const errors: unknown[] = [];
-    const leases = new NodeLeases(objects, { clock: { now: () => now }, batchMs: 50, onError: (e) => errors.push(e) });
+    const leases = new NodeLeases(objects, { batchMs: 50, onError: (e) => errors.push(e) });
     const nodes = ['pi-1', 'pi-2', 'pi-3', 'pi-4', 'pi-5'];
     for (const n of nodes) await leases.renew(n, now, true);
     expect(nodes.map(renewTime).every(Boolean)).toBe(true);
@@ -55,6 +56,8 @@ describe('NodeLeases', () => {
     expect(renewTime('pi-1')).toBe(first);
     await vi.waitFor(() => expect(nodes.map(renewTime).every((t) => t !== first)).toBe(true));
     expect(store.commits - commits).toBe(1);
+    // renewTime is each node's latest heartbeat, not the time of the batch.
+    expect(nodes.map(renewTime)).toEqual(nodes.map(() => rfc3339Micro(now + 500)));
 
     // A node back after being lost is written at once, not batched.
     now += 1_000;
@@ -65,7 +68,7 @@ describe('NodeLeases', () => {
   });
 
   it('drops queued renewals on close', async () => {
-    const leases = new NodeLeases(objects, { clock: { now: () => now }, batchMs: 30 });
+    const leases = new NodeLeases(objects, { batchMs: 30 });
     await leases.renew('pi-1', now, true);
     const first = renewTime('pi-1');
     await leases.renew('pi-1', now + RENEW_EVERY_MS, false);

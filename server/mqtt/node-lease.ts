@@ -9,7 +9,7 @@
 // an SD card; 1,000 nodes 870 commits a minute). A Lease is then at most RENEW_EVERY_MS + batchMs
 // old, still inside LEASE_DURATION_S.
 import { findResource } from '../../shared/api/resources.js';
-import { type Clock, rfc3339Micro } from '../../shared/clock.js';
+import { rfc3339Micro } from '../../shared/clock.js';
 import { LEASE_NAMESPACE } from '../controllers/node-lifecycle.js';
 import type { ObjectService } from '../objects/object-service.js';
 
@@ -21,7 +21,6 @@ export const RENEW_BATCH_MS = 15_000;
 export const LEASE_DURATION_S = 90;
 
 export interface NodeLeasesOptions {
-  clock: Clock;
   batchMs?: number;
   onError?: (err: unknown, node: string) => void;
 }
@@ -29,14 +28,14 @@ export interface NodeLeasesOptions {
 export class NodeLeases {
   private readonly written = new Map<string, number>();
   private readonly busy = new Set<string>();
-  /** due: nodes whose routine renewal waits for the next batch. */
-  private readonly due = new Set<string>();
+  /** due: nodes whose routine renewal waits for the next batch, with their latest heartbeat time. */
+  private readonly due = new Map<string, number>();
   private timer?: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly objects: ObjectService,
-    private readonly o: NodeLeasesOptions,
+    private readonly o: NodeLeasesOptions = {},
   ) {}
 
   /** renew writes the Lease now if its state changed, or queues a routine renewal; news: the heartbeat is the first after the node was lost. */
@@ -46,7 +45,7 @@ export class NodeLeases {
     const last = this.written.get(node);
     const urgent = news || !lease || last === undefined || lease.spec?.holderIdentity !== node;
     if (!urgent) {
-      if (now - last >= RENEW_EVERY_MS) this.queue(node);
+      if (now - last >= RENEW_EVERY_MS) this.queue(node, now);
       return;
     }
     await this.write(node, now);
@@ -60,8 +59,8 @@ export class NodeLeases {
     await this.flushing;
   }
 
-  private queue(node: string): void {
-    this.due.add(node);
+  private queue(node: string, heartbeatAt: number): void {
+    this.due.set(node, heartbeatAt);
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
@@ -71,11 +70,12 @@ export class NodeLeases {
   }
 
   private async flush(): Promise<void> {
-    const nodes = [...this.due];
+    const due = [...this.due];
     this.due.clear();
-    const now = this.o.clock.now();
-    // Issued together, so the store commits them together.
-    await Promise.all(nodes.map((n) => this.write(n, now).catch((err) => this.o.onError?.(err, n))));
+    // Issued together, so the store commits them together. Each renewTime is the node's latest
+    // heartbeat, not the time of the batch: a node that died meanwhile must not look fresher
+    // (node lifecycle takes the newer of the Lease and the heartbeats held in memory).
+    await Promise.all(due.map(([n, at]) => this.write(n, at).catch((err) => this.o.onError?.(err, n))));
   }
 
   private async write(node: string, now: number): Promise<void> {

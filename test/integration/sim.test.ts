@@ -62,9 +62,10 @@ describe('simulated nodes against a server process', () => {
   it('joins every node, and each becomes a Ready Node with what the agent reports', async () => {
     expect(sim.nodes).toHaveLength(NODES);
     expect(sim.connected()).toBe(NODES);
-    const nodes = await waitFor('all simulated nodes Ready', async () => {
+    // A node is Ready once its agent reports; its pod CIDR comes from another controller, maybe a moment later.
+    const nodes = await waitFor('all simulated nodes Ready, with pod CIDRs', async () => {
       const ns = await simNodes();
-      return ns.length === NODES && ns.every((n) => ready(n) === 'True') && ns;
+      return ns.length === NODES && ns.every((n) => ready(n) === 'True' && n.spec?.podCIDR) && ns;
     });
     expect(nodes.map((n) => n.metadata.name).sort()).toEqual([...sim.nodes].sort());
     for (const n of nodes) {
